@@ -1,0 +1,1 @@
+"""Bantin: the domain package (models, services, CLI). No routes live here."""

@@ -1,0 +1,101 @@
+"""flask CLI commands for operators: users and demo content (more join per concern)."""
+
+import click
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask
+
+from bantin.extensions import db
+from bantin.models import Role, User
+from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from bantin.text import clean_line
+
+
+def normalise_email(value: str) -> str:
+    """Validated, lower-cased address (no DNS look-ups); raises ValueError with a reason."""
+    try:
+        info = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+    return info.normalized.lower()
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"Password must have at least {PASSWORD_MIN_LENGTH} characters."
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"Password must have at most {PASSWORD_MAX_LENGTH} characters."
+    return None
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--password", help="Prompted for (hidden, twice) when not given.")
+def create_user_command(email: str, name: str, role: str, password: str | None) -> None:
+    """Create an admin or editor account."""
+    try:
+        email = normalise_email(email)
+    except ValueError as exc:
+        raise click.ClickException(f"Invalid email: {exc}") from exc
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise click.ClickException(f"A user with the email {email} already exists.")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    user = User(email=email, name=clean_line(name) or email, role=Role(role))
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Add the demo content even if content exists.")
+@click.option("--if-empty", is_flag=True, help="Skip quietly (exit 0) when content exists.")
+def seed_demo_command(force: bool, if_empty: bool) -> None:
+    """Fill an empty database with the demo office's content."""
+    from bantin import demo
+
+    if demo.has_content() and not force:
+        if if_empty:
+            click.echo("The database already has content; demo content not added.")
+            return
+        raise click.ClickException(
+            "The database already has content; use --force to add the demo content anyway."
+        )
+    summary = demo.seed()
+    click.echo(
+        f"Demo content added: {summary['categories']} categories, "
+        f"{summary['articles']} articles, {summary['links']} web links."
+    )
+
+
+@click.command("ensure-admin")
+@click.option("--email", default="admin@example.com", show_default=True)
+def ensure_admin_command(email: str) -> None:
+    """Create a first admin with a random password, printed once, if no user exists."""
+    import secrets
+
+    if db.session.scalar(sa.select(sa.func.count(User.id))):
+        click.echo("Users already exist; no admin created.")
+        return
+    password = secrets.token_urlsafe(12)
+    user = User(email=email, name="Quản trị viên", role=Role.ADMIN)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo("=" * 60)
+    click.echo("First admin created. Sign in at /login with:")
+    click.echo(f"  email:    {email}")
+    click.echo(f"  password: {password}")
+    click.echo("This password is shown once: write it down or change it after signing in.")
+    click.echo("=" * 60)
+
+
+def register(app: Flask) -> None:
+    for command in (create_user_command, seed_demo_command, ensure_admin_command):
+        app.cli.add_command(command)

@@ -1,0 +1,165 @@
+"""Seeds the demo office: settings, categories, links, articles with generated photos."""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from markupsafe import escape
+from PIL import Image, ImageDraw
+
+from bantin import demo_content
+from bantin.clock import utcnow
+from bantin.extensions import db
+from bantin.models import (
+    Article,
+    ArticleStatus,
+    Category,
+    Comment,
+    CommentStatus,
+    Media,
+    SiteSettings,
+    WebLink,
+)
+from bantin.sanitize import clean_html
+from bantin.text import nfc, slugify
+
+IMAGE_WIDTHS = (320, 800, 1600)
+
+
+def has_content() -> bool:
+    return any(
+        db.session.scalar(sa.select(sa.func.count()).select_from(model)) > 0
+        for model in (Article, Category, WebLink)
+    )
+
+
+def _make_photo(stem: str, color: tuple[int, int, int], label: str) -> tuple[str, Media]:
+    """A simple generated illustration (hills, sun, a road) saved in the upload sizes."""
+    width, height = 1600, 900
+    img = Image.new("RGB", (width, height), color)
+    draw = ImageDraw.Draw(img)
+    r, g, b = color
+    sky = tuple(min(255, c + 90) for c in color)
+    draw.rectangle((0, 0, width, height * 0.55), fill=sky)
+    draw.ellipse((1180, 120, 1380, 320), fill=(250, 215, 120))
+    for i, offset in enumerate((0, 260, 560)):
+        shade = (max(0, r - 20 * i), min(255, g + 15 * i), max(0, b - 10 * i))
+        draw.polygon(
+            [(offset - 300, 900), (offset + 350, 380 + 60 * i), (offset + 1000, 900)], fill=shade
+        )
+    draw.polygon([(700, 900), (780, 520), (820, 520), (1000, 900)], fill=(200, 190, 170))
+    draw.text((40, 40), label[:60], fill=(30, 30, 30))
+
+    upload_root = Path(current_app.config["UPLOAD_FOLDER"])
+    folder = upload_root / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for w in IMAGE_WIDTHS:
+        resized = img.resize((w, round(height * w / width)))
+        path = folder / f"{stem}-{w}.jpg"
+        resized.save(path, "JPEG", quality=80, optimize=True, progressive=True)
+        total += path.stat().st_size
+    url = f"/uploads/demo/{stem}-800.jpg"
+    media = Media(
+        path=f"/uploads/demo/{stem}-1600.jpg",
+        original_name=f"{stem}.jpg",
+        mime="image/jpeg",
+        width=width,
+        height=height,
+        widths=",".join(str(w) for w in IMAGE_WIDTHS),
+        bytes=total,
+    )
+    return url, media
+
+
+def _body_html(item: dict, image_url: str) -> str:
+    parts = []
+    for i, paragraph in enumerate(item["paragraphs"]):
+        if i == 1:
+            parts.append(
+                f'<figure><img src="{image_url}" alt="{escape(item["image_alt"])}"'
+                f' width="800" height="450"><figcaption>{escape(item["image_caption"])}'
+                "</figcaption></figure>"
+            )
+        if i == 2 and item.get("subheading"):
+            parts.append(f"<h2>{escape(item['subheading'])}</h2>")
+        parts.append(f"<p>{escape(paragraph)}</p>")
+    return clean_html(nfc("".join(parts)))
+
+
+def seed() -> dict:
+    now = utcnow()
+    settings = SiteSettings.get()
+    for key, value in demo_content.SITE.items():
+        setattr(settings, key, nfc(value))
+
+    categories: dict[str, Category] = {}
+    for position, item in enumerate(demo_content.CATEGORIES):
+        slug = slugify(item["name"])
+        if db.session.scalar(sa.select(Category.id).where(Category.slug == slug)):
+            slug = f"{slug}-{secrets.token_hex(2)}"
+        category = Category(
+            name=nfc(item["name"]),
+            slug=slug,
+            description=nfc(item.get("description", "")),
+            position=position,
+        )
+        db.session.add(category)
+        categories[item["key"]] = category
+
+    for position, item in enumerate(demo_content.WEB_LINKS):
+        db.session.add(WebLink(title=nfc(item["title"]), url=item["url"], position=position))
+
+    articles: list[Article] = []
+    for item in demo_content.ARTICLES:
+        stem = f"{slugify(item['title'], max_length=40)}-{secrets.token_hex(4)}"
+        image_url, media = _make_photo(stem, tuple(item["image_color"]), item["image_alt"])
+        db.session.add(media)
+        if item["status"] == "scheduled":
+            status, published_at = ArticleStatus.PUBLISHED, now + timedelta(days=2)
+        elif item["status"] == "draft":
+            status, published_at = ArticleStatus.DRAFT, None
+        else:
+            status = ArticleStatus.PUBLISHED
+            published_at = now - timedelta(days=float(item["days_ago"]))
+        article = Article(
+            title=nfc(item["title"]),
+            slug=slugify(item["title"]),
+            category=categories[item["category"]],
+            author_name=nfc(item["author"]),
+            lead=nfc(item["lead"]),
+            body=_body_html(item, image_url),
+            cover_url=image_url,
+            status=status,
+            published_at=published_at,
+            created_at=published_at or now,
+            updated_at=published_at or now,
+            featured=bool(item["featured"]),
+            allow_comments=bool(item["allow_comments"]),
+            view_count=int(item["views"]) if status == ArticleStatus.PUBLISHED else 0,
+        )
+        db.session.add(article)
+        articles.append(article)
+
+    for item in demo_content.COMMENTS:
+        article = articles[item["article"]]
+        db.session.add(
+            Comment(
+                article=article,
+                name=nfc(item["name"]),
+                address=nfc(item.get("address", "")),
+                content=nfc(item["content"]),
+                status=CommentStatus.APPROVED,
+                created_at=now - timedelta(hours=float(item["hours_ago"])),
+            )
+        )
+        article.comment_count += 1
+
+    db.session.commit()
+    return {
+        "categories": len(categories),
+        "articles": len(articles),
+        "links": len(demo_content.WEB_LINKS),
+    }

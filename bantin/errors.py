@@ -1,0 +1,51 @@
+"""Error pages in the site layout; a failed request never leaves a half-done transaction."""
+
+from flask import Flask, render_template
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from bantin.extensions import db
+
+# Messages SQLite gives when it cannot write right now; readers get a 503, not a traceback.
+_UNAVAILABLE = ("database is locked", "disk is full", "database or disk is full", "readonly")
+
+
+def _render_error(error: HTTPException | None, code: int):
+    """The page in the site layout; if the layout itself fails (database down), a bare page."""
+    try:
+        return render_template("errors/error.html", error=error), code
+    except Exception:
+        db.session.rollback()
+        return render_template("errors/minimal_error.html", code=code), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        if error.code >= 500:
+            db.session.rollback()
+        return _render_error(error, error.code)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        db.session.rollback()
+        message = str(error.orig).lower() if error.orig else ""
+        if any(marker in message for marker in _UNAVAILABLE):
+            app.logger.warning("database unavailable: %s", message)
+            return render_template("errors/unavailable.html"), 503
+        app.logger.exception("database error")
+        if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
+            raise error
+        return _render_error(None, 500)
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        db.session.rollback()
+        if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
+            raise error  # tests see the traceback, not a friendly page
+        app.logger.exception("unhandled error")
+        return _render_error(None, 500)

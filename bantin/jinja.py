@@ -1,0 +1,64 @@
+"""Jinja filters and globals: local times, numbers, plain-text paragraphs."""
+
+from datetime import datetime
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+from markupsafe import Markup, escape
+
+from bantin.sidebar import site_layout
+
+# Vietnamese portals show "18:45 | 05/12/2024"; Babel's vi locale has no such pattern.
+DATETIME_PATTERN = "HH:mm | dd/MM/yyyy"
+DATE_PATTERN = "dd/MM/yyyy"
+
+
+def local_datetime(value: datetime | None, pattern: str = DATETIME_PATTERN) -> str:
+    """Stored UTC -> the configured time zone (Asia/Ho_Chi_Minh)."""
+    if value is None:
+        return ""
+    return format_datetime(value, pattern)
+
+
+def local_date(value: datetime | None) -> str:
+    return local_datetime(value, DATE_PATTERN)
+
+
+def number(value: int | None) -> str:
+    """1234567 -> "1.234.567" in Vietnamese, "1,234,567" in English."""
+    text = f"{int(value or 0):,}"
+    if str(get_locale()) == "vi":
+        text = text.replace(",", ".")
+    return text
+
+
+def paragraphs(value: str | None) -> Markup:
+    """Plain text -> escaped paragraphs with line breaks kept (links stay text)."""
+    blocks = [b for b in (value or "").replace("\r\n", "\n").split("\n\n") if b.strip()]
+    html = "".join(
+        "<p>" + "<br>".join(str(escape(line)) for line in block.split("\n")) + "</p>"
+        for block in blocks
+    )
+    return Markup(html)
+
+
+def iso(value: datetime | None) -> str:
+    """UTC ISO 8601 with offset, for <time datetime> and metadata."""
+    return value.isoformat(timespec="seconds") + "+00:00" if value else ""
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime,
+        local_date=local_date,
+        number=number,
+        paragraphs=paragraphs,
+        iso=iso,
+    )
+    app.jinja_env.globals["site_layout"] = site_layout
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _locale_context() -> dict:
+        return {"current_locale": str(get_locale()), "request_path": request.path}

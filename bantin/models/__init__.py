@@ -1,0 +1,29 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from bantin.models.article import Article, ArticleRevision, ArticleStatus, Category
+from bantin.models.audit import AuditLog
+from bantin.models.comment import CaptchaChallenge, Comment, CommentStatus
+from bantin.models.media import Media
+from bantin.models.site import SiteSettings, WebLink
+from bantin.models.stats import ArticleDailyViews, DailyStats, RateEvent
+from bantin.models.user import LoginAttempt, Role, User
+
+__all__ = [
+    "Article",
+    "ArticleDailyViews",
+    "ArticleRevision",
+    "ArticleStatus",
+    "AuditLog",
+    "CaptchaChallenge",
+    "Category",
+    "Comment",
+    "CommentStatus",
+    "DailyStats",
+    "LoginAttempt",
+    "Media",
+    "RateEvent",
+    "Role",
+    "SiteSettings",
+    "User",
+    "WebLink",
+]

@@ -1,0 +1,117 @@
+"""Categories, articles and their revisions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from bantin.clock import utcnow
+from bantin.extensions import db
+
+if TYPE_CHECKING:
+    from bantin.models.user import User
+
+
+class ArticleStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    DELETED = "deleted"
+
+
+class Category(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(140), unique=True)
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    articles: WriteOnlyMapped[Article] = relationship(back_populates="category")
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Article(db.Model):
+    __table_args__ = (
+        # Listings: visible articles newest first, site-wide, per category, featured.
+        sa.Index("ix_article_status_published", "status", "published_at"),
+        sa.Index("ix_article_category_status_published", "category_id", "status", "published_at"),
+        sa.Index("ix_article_featured_status_published", "featured", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    slug: Mapped[str] = mapped_column(sa.String(200))
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
+    author_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    lead: Mapped[str] = mapped_column(sa.Text, default="")
+    body: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised HTML, stored safe
+    cover_url: Mapped[str | None] = mapped_column(sa.String(300))
+    status: Mapped[ArticleStatus] = mapped_column(
+        sa.Enum(ArticleStatus, native_enum=False, length=16, validate_strings=True),
+        default=ArticleStatus.DRAFT,
+    )
+    published_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    featured: Mapped[bool] = mapped_column(default=False)
+    allow_comments: Mapped[bool] = mapped_column(default=True)
+    view_count: Mapped[int] = mapped_column(default=0)
+    # Approved comments only; kept in step by the comment service so pages never COUNT(*).
+    comment_count: Mapped[int] = mapped_column(default=0)
+    # Bumped on every save: an edit form carries it to detect a conflicting save.
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    category: Mapped[Category] = relationship(back_populates="articles")
+    revisions: WriteOnlyMapped[ArticleRevision] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @staticmethod
+    def visible_clause(now: datetime | None = None) -> sa.ColumnElement[bool]:
+        """Published and due: scheduling needs no timer, it is decided at read time."""
+        return sa.and_(
+            Article.status == ArticleStatus.PUBLISHED,
+            Article.published_at <= (now or utcnow()),
+        )
+
+    def is_visible(self, now: datetime | None = None) -> bool:
+        return (
+            self.status == ArticleStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= (now or utcnow())
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == ArticleStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > utcnow()
+        )
+
+    def __repr__(self) -> str:
+        return f"<Article {self.id} {self.slug}>"
+
+
+class ArticleRevision(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(300))
+    lead: Mapped[str] = mapped_column(sa.Text, default="")
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    article: Mapped[Article] = relationship(back_populates="revisions")
+    user: Mapped[User | None] = relationship()

@@ -1,0 +1,26 @@
+"""The audit log: who did what, when, from where."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bantin.clock import utcnow
+from bantin.extensions import db
+
+
+class AuditLog(db.Model):
+    __table_args__ = (sa.Index("ix_audit_log_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # A snapshot of who it was, readable even after the user is renamed or removed.
+    actor: Mapped[str] = mapped_column(sa.String(254), default="")
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
+    target_type: Mapped[str] = mapped_column(sa.String(40), default="")
+    target_id: Mapped[int | None] = mapped_column()
+    detail: Mapped[str] = mapped_column(sa.String(500), default="")
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

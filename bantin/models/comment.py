@@ -1,0 +1,60 @@
+"""Reader comments and captcha challenges."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bantin.clock import utcnow
+from bantin.extensions import db
+
+if TYPE_CHECKING:
+    from bantin.models.article import Article
+
+
+class CommentStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    TRASH = "trash"
+
+
+class Comment(db.Model):
+    __table_args__ = (
+        sa.Index("ix_comment_article_status_created", "article_id", "status", "created_at"),
+        sa.Index("ix_comment_status_created", "status", "created_at"),
+        sa.Index("ix_comment_ip_created", "ip", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("article.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    address: Mapped[str] = mapped_column(sa.String(200), default="")
+    email: Mapped[str] = mapped_column(sa.String(254), default="")  # never shown publicly
+    content: Mapped[str] = mapped_column(sa.Text)  # plain text, escaped on output
+    status: Mapped[CommentStatus] = mapped_column(
+        sa.Enum(CommentStatus, native_enum=False, length=16, validate_strings=True),
+        default=CommentStatus.PENDING,
+    )
+    # Who held it and why ("links", "keyword", "blocked"), shown to moderators.
+    reason: Mapped[str] = mapped_column(sa.String(100), default="")
+    ip: Mapped[str | None] = mapped_column(sa.String(64))  # purged after 90 days
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    moderated_at: Mapped[datetime | None] = mapped_column()
+    moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    article: Mapped[Article] = relationship()
+
+
+class CaptchaChallenge(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # HMAC-SHA256(secret key, answer): useless to anyone without the key.
+    answer_hmac: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    used_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,49 @@
+"""Site settings (one row) and web links."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bantin.extensions import db
+
+
+class SiteSettings(db.Model):
+    """A single row (id 1) of typed settings; load with SiteSettings.get()."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_name: Mapped[str] = mapped_column(sa.String(200), default="Bản tin")
+    tagline: Mapped[str] = mapped_column(sa.String(300), default="")
+    logo_url: Mapped[str | None] = mapped_column(sa.String(300))
+    owner: Mapped[str] = mapped_column(sa.String(200), default="")
+    managing_body: Mapped[str] = mapped_column(sa.String(300), default="")
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    phone: Mapped[str] = mapped_column(sa.String(100), default="")
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    credit_line: Mapped[str] = mapped_column(sa.String(300), default="")
+    articles_per_page: Mapped[int] = mapped_column(default=20)
+    # Comment policy
+    comments_require_approval: Mapped[bool] = mapped_column(default=True)
+    comments_auto_approve_returning: Mapped[bool] = mapped_column(default=False)
+    comments_close_after_days: Mapped[int] = mapped_column(default=0)  # 0: never close
+    moderation_keywords: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
+    blocked_keywords: Mapped[str] = mapped_column(sa.Text, default="")
+    blocked_ips: Mapped[str] = mapped_column(sa.Text, default="")
+
+    @classmethod
+    def get(cls) -> SiteSettings:
+        """The settings row, created with defaults the first time."""
+        settings = db.session.get(cls, 1)
+        if settings is None:
+            settings = cls(id=1)
+            db.session.add(settings)
+            db.session.flush()
+        return settings
+
+
+class WebLink(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    url: Mapped[str] = mapped_column(sa.String(500))
+    position: Mapped[int] = mapped_column(default=0)
+    visible: Mapped[bool] = mapped_column(default=True)

@@ -1,0 +1,85 @@
+"""Editors, admins and sign-in attempts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask_login import AnonymousUserMixin, UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from bantin.clock import utcnow
+from bantin.extensions import db
+
+# OWASP's password storage cheat sheet lists scrypt N=2^15, r=8, p=3 among its minimum
+# parameter sets (32 MiB per hash: fine on a small VPS). Werkzeug's default uses p=1.
+PASSWORD_METHOD = "scrypt:32768:8:3"
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(Role, native_enum=False, length=16, validate_strings=True), default=Role.EDITOR
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session identity: bumping it (logout, password change, disable)
+    # makes every old session and remember-me cookie useless.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+
+    def set_password(self, password: str) -> None:
+        method = PASSWORD_METHOD
+        if has_app_context():  # tests may choose a cheaper hash to stay fast
+            method = current_app.config.get("PASSWORD_HASH_METHOD", PASSWORD_METHOD)
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def revoke_sessions(self) -> None:
+        self.session_version += 1
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class AnonymousUser(AnonymousUserMixin):
+    is_admin = False
+
+
+class LoginAttempt(db.Model):
+    __table_args__ = (
+        sa.Index("ix_login_attempt_email_created", "email", "created_at"),
+        sa.Index("ix_login_attempt_ip_created", "ip", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    ip: Mapped[str] = mapped_column(sa.String(64))
+    success: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

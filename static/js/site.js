@@ -1,0 +1,1 @@
+// Reader conveniences; every page works without this file.

@@ -1,0 +1,267 @@
+"""Shared fixtures: an app per test on a temporary SQLite file, clients, users, factories."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from bantin.clock import utcnow
+from bantin.extensions import db
+from bantin.models import Article, ArticleStatus, Category, Role, SiteSettings, User
+from bantin.text import slugify
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """One database migrated with Alembic; each test gets a fresh copy of the file."""
+    from flask_migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    )
+    with app.app_context():
+        upgrade()
+        db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.engine.dispose()
+    return path
+
+
+def make_config(tmp_path: Path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'bantin.db'}",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+        "CAPTCHA_TEST_ANSWER": "TEST1",
+        "SPAM_GUARD_ENABLED": False,
+        # A cheap hash keeps the suite fast; test_users checks the production default.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_factory(tmp_path, migrated_db):
+    """Build an app on a copy of the migrated database, with config overrides."""
+    created = []
+
+    def build(**overrides):
+        target = tmp_path / "bantin.db"
+        if not target.exists():
+            shutil.copy(migrated_db, target)
+        app = create_app(make_config(tmp_path, **overrides))
+        created.append(app)
+        return app
+
+    yield build
+    for app in created:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Factory:
+    """Small builders for test data; every object is committed."""
+
+    def __init__(self) -> None:
+        self.counter = 0
+
+    def _n(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def category(self, name: str | None = None, **kw) -> Category:
+        name = name or f"Chuyên mục {self._n()}"
+        cat = Category(name=name, slug=kw.pop("slug", slugify(name)), **kw)
+        db.session.add(cat)
+        db.session.commit()
+        return cat
+
+    def article(
+        self,
+        category: Category | None = None,
+        title: str | None = None,
+        published: bool = True,
+        age: timedelta = timedelta(hours=1),
+        **kw,
+    ) -> Article:
+        category = category or self.category()
+        title = title or f"Bài viết số {self._n()}"
+        now = utcnow()
+        defaults = {
+            "author_name": "Minh Tâm",
+            "lead": "Đoạn mở đầu của bài viết.",
+            "body": "<p>Nội dung bài viết.</p>",
+            "status": ArticleStatus.PUBLISHED if published else ArticleStatus.DRAFT,
+            "published_at": now - age if published else None,
+            "created_at": now - age,
+            "updated_at": now - age,
+        }
+        defaults.update(kw)
+        art = Article(title=title, slug=slugify(title), category=category, **defaults)
+        db.session.add(art)
+        db.session.commit()
+        return art
+
+    def user(self, role: str = "editor", email: str | None = None, **kw) -> User:
+        email = email or f"{role}{self._n()}@example.com"
+        password = kw.pop("password", PASSWORD)
+        name = kw.pop("name", f"{role.title()} {self.counter}")
+        user = User(email=email, name=name, role=Role(role), **kw)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def settings(self, **kw) -> SiteSettings:
+        settings = SiteSettings.get()
+        for key, value in kw.items():
+            setattr(settings, key, value)
+        db.session.commit()
+        return settings
+
+
+@pytest.fixture
+def factory(app) -> Factory:
+    return Factory()
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real login form."""
+
+    def do(user: User, password: str = PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return response
+
+    return do
+
+
+# ---------------------------------------------------------------- live servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real gunicorn serving the app factory on 127.0.0.1 with test settings."""
+
+    def __init__(self, tmp_path: Path, migrated_db: Path, workers: int = 2, **env) -> None:
+        self.tmp_path = tmp_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        db_path = tmp_path / "bantin.db"
+        if not db_path.exists():
+            shutil.copy(migrated_db, db_path)
+        self.db_path = db_path
+        config = make_config(tmp_path)
+        self.env = {
+            **os.environ,
+            "BANTIN_TEST_CONFIG": repr(config | env),
+        }
+        self.workers = workers
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "LiveServer":
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+            "tests.live_app:app",
+        ]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self, timeout: float = 20.0) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc and self.proc.poll() is not None:
+                raise RuntimeError("live server exited during start-up")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            # Polling a starting server is not a timing assertion: it only waits for readiness.
+            time.sleep(0.05)
+        raise RuntimeError("live server did not answer /healthz in time")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+@pytest.fixture
+def live_server_factory(tmp_path, migrated_db) -> Iterator:
+    servers: list[LiveServer] = []
+
+    def start(**kw) -> LiveServer:
+        server = LiveServer(tmp_path, migrated_db, **kw).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def live_app_context(server: LiveServer):
+    """An app bound to the live server's database, for arranging data and checking results."""
+    import ast
+
+    config = ast.literal_eval(server.env["BANTIN_TEST_CONFIG"])
+    return create_app(config).app_context()
