@@ -1,5 +1,6 @@
 """The application factory: a short list of register_* steps."""
 
+import os
 from pathlib import Path
 
 from flask import Flask, current_app, request
@@ -14,7 +15,12 @@ HERE = Path(__file__).resolve().parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then BANTIN_* env, then test_config."""
-    app = Flask(__name__, instance_relative_config=True)
+    # BANTIN_INSTANCE_PATH moves the instance folder (database, uploads, secret key) elsewhere.
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("BANTIN_INSTANCE_PATH") or None,
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.defaults(app.instance_path))
     if test_config is None:

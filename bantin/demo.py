@@ -35,7 +35,7 @@ def has_content() -> bool:
     )
 
 
-def _make_photo(stem: str, color: tuple[int, int, int], label: str) -> tuple[str, Media]:
+def _make_photo(stem: str, color: tuple[int, int, int]) -> tuple[str, Media]:
     """A simple generated illustration (hills, sun, a road) saved in the upload sizes."""
     width, height = 1600, 900
     img = Image.new("RGB", (width, height), color)
@@ -50,7 +50,6 @@ def _make_photo(stem: str, color: tuple[int, int, int], label: str) -> tuple[str
             [(offset - 300, 900), (offset + 350, 380 + 60 * i), (offset + 1000, 900)], fill=shade
         )
     draw.polygon([(700, 900), (780, 520), (820, 520), (1000, 900)], fill=(200, 190, 170))
-    draw.text((40, 40), label[:60], fill=(30, 30, 30))
 
     upload_root = Path(current_app.config["UPLOAD_FOLDER"])
     folder = upload_root / "demo"
@@ -115,7 +114,7 @@ def seed() -> dict:
     articles: list[Article] = []
     for item in demo_content.ARTICLES:
         stem = f"{slugify(item['title'], max_length=40)}-{secrets.token_hex(4)}"
-        image_url, media = _make_photo(stem, tuple(item["image_color"]), item["image_alt"])
+        image_url, media = _make_photo(stem, tuple(item["image_color"]))
         db.session.add(media)
         if item["status"] == "scheduled":
             status, published_at = ArticleStatus.PUBLISHED, now + timedelta(days=2)
@@ -138,6 +137,7 @@ def seed() -> dict:
             updated_at=published_at or now,
             featured=bool(item["featured"]),
             allow_comments=bool(item["allow_comments"]),
+            comment_count=0,
             view_count=int(item["views"]) if status == ArticleStatus.PUBLISHED else 0,
         )
         db.session.add(article)

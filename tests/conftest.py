@@ -1,5 +1,6 @@
 """Shared fixtures: an app per test on a temporary SQLite file, clients, users, factories."""
 
+import contextvars
 import os
 import shutil
 import socket
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from app import create_app
 from bantin.clock import utcnow
@@ -55,6 +57,17 @@ def make_config(tmp_path: Path, **overrides) -> dict:
     return config
 
 
+class IsolatedClient(FlaskClient):
+    """Runs every request in a fresh context, as in production.
+
+    Tests keep an app context pushed for convenience; without this, Flask would reuse it for
+    requests and share `g`, the signed-in user and the database session between them.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app_factory(tmp_path, migrated_db):
     """Build an app on a copy of the migrated database, with config overrides."""
@@ -65,6 +78,7 @@ def app_factory(tmp_path, migrated_db):
         if not target.exists():
             shutil.copy(migrated_db, target)
         app = create_app(make_config(tmp_path, **overrides))
+        app.test_client_class = IsolatedClient
         created.append(app)
         return app
 
