@@ -19,7 +19,7 @@ from bantin.extensions import db
 from bantin.models import Article, ArticleDailyViews, DailyStats
 
 VISIT_COOKIE = "visit"
-_BOT = re.compile(r"bot|crawl|spider|slurp|fetch|scan|preview|monitor|headless|lighthouse", re.I)
+_BOT = re.compile(r"bot|crawl|spider|slurp|fetch|scan|preview|monitor|lighthouse", re.I)
 
 
 def is_bot(request: Request) -> bool:
