@@ -1,0 +1,289 @@
+"""Reader comments: the posting policy, moderation and ``Article.comment_count``.
+
+``comment_count`` counts approved comments only. Every status change is a conditional
+UPDATE (``WHERE id = ? AND status = <the status we read>``), and the count moves in the
+same transaction only when that UPDATE took effect, so repeated or concurrent moderation
+can never count a comment twice. Acting on a comment already in the target state changes
+nothing and records nothing (idempotent).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+
+from bantin import audit, captcha, guard
+from bantin.clock import utcnow
+from bantin.extensions import db
+from bantin.models import Article, Comment, CommentStatus, SiteSettings, User
+
+IP_RETENTION = timedelta(days=90)
+DEFAULT_PURGE_CHANCE = 0.02  # about one comment post in fifty tidies up
+
+
+class Action(StrEnum):
+    APPROVE = "approve"
+    SPAM = "spam"
+    TRASH = "trash"
+    RESTORE = "restore"
+    DELETE = "delete"
+
+
+# Where each action moves a comment; restore brings spam or trash back to the queue.
+TARGET = {
+    Action.APPROVE: CommentStatus.APPROVED,
+    Action.SPAM: CommentStatus.SPAM,
+    Action.TRASH: CommentStatus.TRASH,
+    Action.RESTORE: CommentStatus.PENDING,
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    name: str
+    address: str
+    email: str
+    content: str
+    ip: str
+    user_agent: str = ""
+
+
+# ------------------------------------------------------------------ posting
+
+
+def comments_open(article: Article, settings: SiteSettings | None = None, now=None) -> bool:
+    """Comments are allowed on the article and it is not older than the closing age."""
+    if not article.allow_comments:
+        return False
+    settings = settings or SiteSettings.get()
+    days = settings.comments_close_after_days or 0
+    if days > 0 and article.published_at is not None:
+        return article.published_at > (now or utcnow()) - timedelta(days=days)
+    return True
+
+
+def is_returning(email: str) -> bool:
+    """An earlier comment with this email was approved."""
+    if not email:
+        return False
+    stmt = sa.select(Comment.id).where(
+        Comment.email == email, Comment.status == CommentStatus.APPROVED
+    )
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def initial_status(settings: SiteSettings, sub: Submission) -> tuple[CommentStatus, str]:
+    """Rules first (spam, holds), then the approval policy."""
+    status, reason = guard.classify(
+        settings,
+        ip=sub.ip,
+        name=sub.name,
+        address=sub.address,
+        email=sub.email,
+        content=sub.content,
+    )
+    if status is not None:
+        return status, reason
+    if not settings.comments_require_approval:
+        return CommentStatus.APPROVED, ""
+    if settings.comments_auto_approve_returning and is_returning(sub.email):
+        return CommentStatus.APPROVED, "returning"
+    return CommentStatus.PENDING, ""
+
+
+def _bump_count(article_id: int, delta: int) -> None:
+    if delta:
+        db.session.execute(
+            sa.update(Article)
+            .where(Article.id == article_id)
+            .values(comment_count=sa.func.max(Article.comment_count + delta, 0))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def submit(article: Article, sub: Submission, settings: SiteSettings) -> tuple[Comment | None, str]:
+    """Store a comment; (None, reason) when the rate limit or duplicate check refuses it.
+
+    The INSERT comes first, so this transaction holds SQLite's write lock while the rate
+    and duplicate checks look again, excluding the new row: two posts racing through
+    different workers cannot both slip under the limit.
+    """
+    status, reason = initial_status(settings, sub)
+    db.session.commit()  # start the next transaction with the INSERT itself
+    comment = Comment(
+        article_id=article.id,
+        name=sub.name,
+        address=sub.address,
+        email=sub.email,
+        content=sub.content,
+        ip=sub.ip or None,
+        user_agent=sub.user_agent[:300],
+        status=status,
+        reason=reason,
+        created_at=utcnow(),
+    )
+    try:
+        db.session.add(comment)
+        db.session.flush()
+        if guard.enabled():
+            for ok, why in (
+                guard.check_rate(sub.ip, exclude_id=comment.id),
+                guard.check_duplicate(article.id, sub.content, exclude_id=comment.id),
+            ):
+                if not ok:
+                    db.session.rollback()
+                    return None, why
+        if status == CommentStatus.APPROVED:
+            _bump_count(article.id, 1)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    maybe_purge()
+    return comment, reason
+
+
+# ------------------------------------------------------------------ moderation
+
+
+def _audit(action: str, comment_id: int, article_id: int, detail: str, user: User | None):
+    audit.record(
+        f"comment.{action}", "comment", comment_id, f"article {article_id}; {detail}", user
+    )
+
+
+def _moderate_one(comment_id: int, action: Action, user: User | None) -> bool | None:
+    """Apply one action; True if it changed something, False if already so, None if missing."""
+    for _attempt in range(5):
+        row = db.session.execute(
+            sa.select(Comment.status, Comment.article_id).where(Comment.id == comment_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        old, article_id = row
+        if action == Action.DELETE:
+            stmt = sa.delete(Comment).where(Comment.id == comment_id, Comment.status == old)
+        else:
+            new = TARGET[action]
+            if old == new or (
+                action == Action.RESTORE and old not in (CommentStatus.SPAM, CommentStatus.TRASH)
+            ):
+                return False
+            stmt = (
+                sa.update(Comment)
+                .where(Comment.id == comment_id, Comment.status == old)
+                .values(
+                    status=new,
+                    moderated_at=utcnow(),
+                    moderated_by_id=user.id if user else None,
+                )
+            )
+        result = db.session.execute(stmt.execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            continue  # someone else moved it meanwhile: read again
+        was_approved = old == CommentStatus.APPROVED
+        now_approved = action != Action.DELETE and TARGET[action] == CommentStatus.APPROVED
+        _bump_count(article_id, int(now_approved) - int(was_approved))
+        after = "deleted" if action == Action.DELETE else TARGET[action].value
+        _audit(action.value, comment_id, article_id, f"{old.value} -> {after}", user)
+        return True
+    return False
+
+
+def moderate(comment_id: int, action: Action, user: User | None = None) -> bool | None:
+    """One comment; commits. True: changed; False: nothing to do; None: no such comment."""
+    try:
+        changed = _moderate_one(comment_id, action, user)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.expire_all()
+    return changed
+
+
+def moderate_many(comment_ids: Iterable[int], action: Action, user: User | None = None) -> int:
+    """Bulk action in one transaction; returns how many comments changed."""
+    changed = 0
+    try:
+        for comment_id in dict.fromkeys(comment_ids):
+            if _moderate_one(comment_id, action, user):
+                changed += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.expire_all()
+    return changed
+
+
+def counts_by_status() -> dict[CommentStatus, int]:
+    rows = db.session.execute(
+        sa.select(Comment.status, sa.func.count()).group_by(Comment.status)
+    ).all()
+    counts = dict.fromkeys(CommentStatus, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def pending_count() -> int:
+    """One COUNT over the (status, created_at) index: the editor menu's badge."""
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(Comment)
+        .where(Comment.status == CommentStatus.PENDING)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+# ------------------------------------------------------------------ housekeeping
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    ips_cleared: int
+    challenges_deleted: int
+    rate_events_deleted: int
+
+
+def purge(now: datetime | None = None) -> PurgeResult:
+    """Forget commenters' IPs and browsers after 90 days; drop old captcha rows."""
+    now = now or utcnow()
+    try:
+        cleared = db.session.execute(
+            sa.update(Comment)
+            .where(Comment.ip.is_not(None), Comment.created_at < now - IP_RETENTION)
+            .values(ip=None, user_agent="")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        challenges = captcha.purge(now)
+        events = captcha.purge_rate_events(now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return PurgeResult(cleared or 0, challenges, events)
+
+
+def maybe_purge() -> None:
+    """Run the purge on a small random fraction of calls (COMMENT_PURGE_CHANCE, 0..1)."""
+    chance = float(current_app.config.get("COMMENT_PURGE_CHANCE", DEFAULT_PURGE_CHANCE))
+    if chance > 0 and secrets.randbelow(1_000_000) < chance * 1_000_000:
+        purge()
+
+
+@click.command("purge")
+def purge_command() -> None:
+    """Forget commenters' IPs older than 90 days and delete old captcha rows."""
+    result = purge()
+    click.echo(
+        f"Cleared {result.ips_cleared} comment IPs, deleted {result.challenges_deleted} captcha "
+        f"challenges and {result.rate_events_deleted} rate-limit events."
+    )

@@ -1,0 +1,164 @@
+"""Comment moderation: the queue by status, single and bulk actions (POST, audited)."""
+
+import math
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import contains_eager, load_only
+
+from bantin import comments as service
+from bantin.comments import Action
+from bantin.extensions import db
+from bantin.models import Article, Comment, CommentStatus
+from bantin.permissions import staff_required
+from blueprints.editor.blueprint import bp
+
+PER_PAGE = 50
+MAX_PAGE = 100_000
+MAX_BULK = 500
+
+TABS = (
+    (CommentStatus.PENDING, _l("Chờ duyệt")),
+    (CommentStatus.APPROVED, _l("Đã duyệt")),
+    (CommentStatus.SPAM, _l("Thư rác")),
+    (CommentStatus.TRASH, _l("Thùng rác")),
+)
+# The actions offered on each tab, in order (restore only where it means something).
+ACTIONS = {
+    CommentStatus.PENDING: (Action.APPROVE, Action.SPAM, Action.TRASH),
+    CommentStatus.APPROVED: (Action.SPAM, Action.TRASH),
+    CommentStatus.SPAM: (Action.APPROVE, Action.RESTORE, Action.DELETE),
+    CommentStatus.TRASH: (Action.APPROVE, Action.RESTORE, Action.DELETE),
+}
+ACTION_LABELS = {
+    Action.APPROVE: _l("Duyệt"),
+    Action.SPAM: _l("Đánh dấu thư rác"),
+    Action.TRASH: _l("Bỏ vào thùng rác"),
+    Action.RESTORE: _l("Khôi phục"),
+    Action.DELETE: _l("Xóa vĩnh viễn"),
+}
+DONE = {
+    Action.APPROVE: _l("Đã duyệt %(n)s ý kiến."),
+    Action.SPAM: _l("Đã đánh dấu %(n)s ý kiến là thư rác."),
+    Action.TRASH: _l("Đã bỏ %(n)s ý kiến vào thùng rác."),
+    Action.RESTORE: _l("Đã khôi phục %(n)s ý kiến về hàng chờ duyệt."),
+    Action.DELETE: _l("Đã xóa vĩnh viễn %(n)s ý kiến."),
+}
+
+
+def _status_arg(value: str | None, default: CommentStatus | None = CommentStatus.PENDING):
+    if not value:
+        return default
+    try:
+        return CommentStatus(value)
+    except ValueError:
+        return None
+
+
+def _page_arg() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        abort(404)
+    return min(max(int(raw), 1), MAX_PAGE)
+
+
+@bp.context_processor
+def _pending_badge() -> dict:
+    """The editor menu's pending count: one indexed COUNT, only on editor pages."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"pending_comment_count": service.pending_count()}
+
+
+@bp.get("/comments")
+@staff_required
+def comments():
+    """The moderation queue: one tab per status, newest first."""
+    status = _status_arg(request.args.get("status"))
+    if status is None:
+        abort(404)
+    page = _page_arg()
+    service.purge()  # cheap housekeeping: old IPs and captcha rows
+    counts = service.counts_by_status()
+    pages = max(1, math.ceil(counts[status] / PER_PAGE))
+    if page > pages:
+        page = pages
+    stmt = (
+        sa.select(Comment)
+        .join(Comment.article)
+        .where(Comment.status == status)
+        .options(
+            contains_eager(Comment.article).options(
+                load_only(Article.id, Article.title, Article.slug)
+            )
+        )
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    )
+    rows = db.session.scalars(stmt).all()
+    return render_template(
+        "editor/comments.html",
+        status=status,
+        tabs=TABS,
+        counts=counts,
+        rows=rows,
+        actions=ACTIONS[status],
+        action_labels=ACTION_LABELS,
+        page=page,
+        pages=pages,
+    )
+
+
+def _back():
+    """Back to the tab and page the moderator acted from (whitelisted values, never a URL)."""
+    status = _status_arg(request.form.get("status")) or CommentStatus.PENDING
+    args: dict = {"status": status.value}
+    page = request.form.get("page", "")
+    if page.isascii() and page.isdigit() and len(page) <= 6 and int(page) > 1:
+        args["page"] = int(page)
+    return redirect(url_for("editor.comments", **args), 303)
+
+
+def _action_arg(value: str | None) -> Action:
+    try:
+        return Action(value or "")
+    except ValueError:
+        abort(404)
+
+
+@bp.post(f"/comments/<int(max={2**63 - 1}):comment_id>/<action>")
+@staff_required
+def comment_action(comment_id: int, action: str):
+    """Approve, spam, trash, restore or delete one comment (idempotent)."""
+    act = _action_arg(action)
+    changed = service.moderate(comment_id, act, current_user._get_current_object())
+    if changed is None:
+        if act != Action.DELETE:
+            abort(404)
+        flash(_("Ý kiến này đã được xóa trước đó."), "info")
+    elif changed:
+        flash(str(DONE[act]) % {"n": 1}, "success")
+    else:
+        flash(_("Không có gì thay đổi: ý kiến đã ở trạng thái này."), "info")
+    return _back()
+
+
+@bp.post("/comments/bulk")
+@staff_required
+def comments_bulk():
+    """The same actions on every checked comment."""
+    act = _action_arg(request.form.get("action"))
+    ids = []
+    for raw in request.form.getlist("ids")[:MAX_BULK]:
+        if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+            ids.append(int(raw))
+    if not ids:
+        flash(_("Chưa chọn ý kiến nào."), "error")
+        return _back()
+    changed = service.moderate_many(ids, act, current_user._get_current_object())
+    flash(str(DONE[act]) % {"n": changed}, "success")
+    return _back()

@@ -1,0 +1,154 @@
+"""The reader's comment form.
+
+Fields: ``name``, ``address``, ``email``, ``content``, ``captcha`` (with the hidden
+``captcha_token``), ``csrf_token``, the signed form time ``ts`` and the honeypot ``website``.
+Input is NFC-normalised; over-long input is refused with a message, never truncated, and
+control characters (other than tab and line breaks) are refused.
+"""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from bantin import guard
+from bantin.captcha import CaptchaField
+from bantin.jinja import number
+from bantin.models import Article
+from bantin.text import clean_line, has_control_chars, nfc
+
+NAME_MAX = 100
+ADDRESS_MAX = 200
+EMAIL_MAX = 254
+CONTENT_MIN = 2
+CONTENT_MAX = 4000
+
+
+def _too_long(limit: int, length: int) -> ValidationError:
+    return ValidationError(
+        _(
+            "Tối đa %(limit)s ký tự (bạn đã nhập %(length)s).",
+            limit=number(limit),
+            length=number(length),
+        )
+    )
+
+
+def _check_controls(value: str) -> None:
+    if has_control_chars(value):
+        raise ValidationError(_("Có ký tự điều khiển không hợp lệ. Vui lòng xoá rồi gửi lại."))
+
+
+def _content(value: str | None) -> str:
+    """NFC, Windows line breaks unified, surrounding blank space trimmed; lines kept."""
+    return nfc(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+class CommentForm(FlaskForm):
+    name = StringField(_l("Họ và tên"))
+    address = StringField(_l("Địa chỉ"))
+    email = EmailField(_l("Email"))
+    content = TextAreaField(_l("Nội dung"))
+    captcha = CaptchaField(_l("Mã xác nhận"))
+    ts = HiddenField()
+    # The honeypot: hidden from people (CSS, aria-hidden, no tab stop), filled by bots.
+    website = StringField(_l("Trang web (để trống ô này)"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Messages about the whole form (timing, rate limit), shown above the fields.
+        self.general_errors: list[str] = []
+
+    # -------------------------------------------------------------- rendering
+
+    def prepare(self, article: Article) -> CommentForm:
+        """Ready for display: a fresh captcha, and a form time unless a valid one is kept."""
+        if guard.signed_at(self.ts.data, article.id) is None:
+            self.ts.data = guard.form_timestamp(article.id)
+        self.website.data = ""
+        self.captcha.new_challenge()
+        self.captcha.refresh_url = url_for(
+            "public.captcha_new", article=article.id, _anchor="comment-form"
+        )
+        return self
+
+    @classmethod
+    def blank(cls, article: Article) -> CommentForm:
+        return cls(formdata=None).prepare(article)
+
+    # -------------------------------------------------------------- validation
+
+    def validate_name(self, field) -> None:
+        raw = nfc(field.data)
+        _check_controls(raw)
+        value = clean_line(raw)
+        field.data = value
+        if not value:
+            raise ValidationError(_("Vui lòng nhập họ và tên."))
+        if len(value) > NAME_MAX:
+            raise _too_long(NAME_MAX, len(value))
+
+    def validate_address(self, field) -> None:
+        raw = nfc(field.data)
+        _check_controls(raw)
+        field.data = clean_line(raw)
+        if len(field.data) > ADDRESS_MAX:
+            raise _too_long(ADDRESS_MAX, len(field.data))
+
+    def validate_email(self, field) -> None:
+        raw = nfc(field.data)
+        _check_controls(raw)
+        value = raw.strip()
+        field.data = value
+        if not value:
+            return
+        if len(value) > EMAIL_MAX:
+            raise _too_long(EMAIL_MAX, len(value))
+        try:
+            info = validate_email(value, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValidationError(_("Địa chỉ email không hợp lệ.")) from exc
+        self.normalised_email = info.normalized.lower()
+
+    def validate_content(self, field) -> None:
+        raw = nfc(field.data)
+        _check_controls(raw)
+        value = _content(raw)
+        field.data = value
+        if not value:
+            raise ValidationError(_("Vui lòng nhập nội dung ý kiến."))
+        if len(value) < CONTENT_MIN:
+            raise ValidationError(_("Nội dung cần ít nhất %(n)s ký tự.", n=CONTENT_MIN))
+        if len(value) > CONTENT_MAX:
+            raise _too_long(CONTENT_MAX, len(value))
+
+    def validate_captcha(self, field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(_("Vui lòng nhập mã xác nhận."))
+
+    def captcha_failed(self) -> None:
+        self.captcha.errors = [
+            *self.captcha.errors,
+            _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới."),
+        ]
+
+    def add_guard_error(self, reason: str) -> None:
+        field_name, message = guard.MESSAGES.get(reason, (None, guard.MESSAGES["form_invalid"][1]))
+        if field_name:
+            field = self[field_name]
+            field.errors = [*field.errors, str(message)]
+        else:
+            self.general_errors.append(str(message))
+
+    @property
+    def email_value(self) -> str:
+        return getattr(self, "normalised_email", "") if self.email.data else ""
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.general_errors) or any(f.errors for f in self)

@@ -1,0 +1,144 @@
+// Comment form and moderation conveniences. Everything works without this file:
+// the captcha refresh link reloads the page, the audio link opens the WAV,
+// the server counts characters and the bulk form posts checked boxes as they are.
+(function () {
+  "use strict";
+
+  function formatNumber(n) {
+    // 4000 -> "4.000", the Vietnamese thousands separator.
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  }
+
+  // Captcha: "Đổi mã khác" fetches a new challenge and swaps it in place.
+  function setupCaptcha(box) {
+    var img = box.querySelector(".captcha-image");
+    var token = box.querySelector('input[name="captcha_token"]');
+    var input = box.querySelector(".captcha-input");
+    var audio = box.querySelector(".captcha-audio");
+    var refresh = box.querySelector(".captcha-refresh");
+    var status = box.querySelector(".captcha-status");
+    var newUrl = box.getAttribute("data-new-url");
+    if (!img || !token || !refresh || !newUrl || !window.fetch) {
+      return;
+    }
+    var busy = false;
+    var autoRetried = false;
+
+    function renew(announce) {
+      if (busy) {
+        return;
+      }
+      busy = true;
+      fetch(newUrl + "?format=json", {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        cache: "no-store"
+      })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (data) {
+          token.value = data.token;
+          img.src = data.image;
+          if (audio) {
+            audio.href = data.audio;
+          }
+          if (input) {
+            input.value = "";
+          }
+          if (announce && status) {
+            status.textContent = refresh.getAttribute("data-done") || "";
+          }
+          if (announce && input) {
+            input.focus();
+          }
+        })
+        .catch(function () {
+          // Fall back to the plain link: a full page with a new challenge.
+          window.location.href = refresh.href;
+        })
+        .then(function () {
+          busy = false;
+        });
+    }
+
+    refresh.setAttribute("role", "button");
+    refresh.addEventListener("click", function (event) {
+      event.preventDefault();
+      renew(true);
+    });
+    // A page left open past the challenge's lifetime: fetch a new one once, quietly.
+    img.addEventListener("error", function () {
+      if (!autoRetried) {
+        autoRetried = true;
+        renew(false);
+      }
+    });
+  }
+
+  // "123/4.000" under the text box; turns red past the limit (the server refuses it).
+  function setupCounter(counter) {
+    var field = document.getElementById(counter.getAttribute("data-counter-for"));
+    if (!field) {
+      return;
+    }
+    var max = parseInt(field.getAttribute("data-maxlength"), 10) || 0;
+    function update() {
+      // Count code points, as the server does (Python's len of NFC text).
+      var text = field.value.normalize ? field.value.normalize("NFC") : field.value;
+      var length = Array.from ? Array.from(text.replace(/\r\n/g, "\n").trim()).length : text.length;
+      counter.textContent = "(" + formatNumber(length) + "/" + formatNumber(max) + ")";
+      counter.classList.toggle("over-limit", max > 0 && length > max);
+    }
+    field.addEventListener("input", update);
+    update();
+  }
+
+  // Moderation: a "select all" box for the bulk actions.
+  function setupSelectAll(master) {
+    var form = master.form;
+    if (!form) {
+      return;
+    }
+    master.addEventListener("change", function () {
+      var boxes = form.querySelectorAll('input[type="checkbox"][name="ids"]');
+      for (var i = 0; i < boxes.length; i++) {
+        boxes[i].checked = master.checked;
+      }
+    });
+  }
+
+  // Moderation: buttons carrying data-confirm ask first (e.g. "Xóa vĩnh viễn").
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = button && button.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  function init() {
+    var i;
+    var boxes = document.querySelectorAll("[data-captcha]");
+    for (i = 0; i < boxes.length; i++) {
+      setupCaptcha(boxes[i]);
+    }
+    var counters = document.querySelectorAll("[data-counter-for]");
+    for (i = 0; i < counters.length; i++) {
+      setupCounter(counters[i]);
+    }
+    var masters = document.querySelectorAll("[data-select-all]");
+    for (i = 0; i < masters.length; i++) {
+      setupSelectAll(masters[i]);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

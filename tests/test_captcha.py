@@ -1,0 +1,388 @@
+"""The self-hosted captcha: secrecy, single use, expiry, rendering and rate limits."""
+
+import base64
+import json
+import re
+import struct
+import zlib
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from bantin import captcha
+from bantin.clock import utcnow
+from bantin.extensions import db
+from bantin.models import CaptchaChallenge, RateEvent
+from tests.comment_helpers import (
+    all_comments,
+    article_url,
+    fetch_form,
+    field_error,
+    form_tokens,
+    post_comment,
+)
+from tests.conftest import Factory
+
+
+@pytest.fixture
+def real_app(app_factory):
+    """TESTING but no CAPTCHA_TEST_ANSWER: challenges get real, random answers.
+
+    Tests using it build data with Factory() (the `factory` fixture would push the default
+    app's context on top of this one).
+    """
+    app = app_factory(CAPTCHA_TEST_ANSWER=None)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def clock(app):
+    """Freeze time at a known instant; tests move it forward by assigning now[0]."""
+    now = [utcnow()]
+    app.config["CLOCK"] = lambda: now[0]
+    return now
+
+
+def row(token: str) -> CaptchaChallenge:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(CaptchaChallenge).where(CaptchaChallenge.token == token))
+
+
+def real_answer(token: str) -> str:
+    """What the image shows (the server side knows; the client never gets it)."""
+    answer = captcha.answer_to_render(token)
+    assert answer is not None
+    return answer
+
+
+def session_payload(client) -> str:
+    """The Flask session cookie decoded (it is signed, not encrypted: anyone can read it)."""
+    cookie = client.get_cookie("session")
+    if cookie is None:
+        return ""
+    data = cookie.value.split(".")[0 if not cookie.value.startswith(".") else 1]
+    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    if cookie.value.startswith("."):
+        raw = zlib.decompress(raw)
+    return raw.decode()
+
+
+# ------------------------------------------------------------------ the alphabet
+
+
+def test_alphabet_has_no_look_alikes_and_codes_have_five_characters(real_app):
+    assert captcha.LENGTH == 5
+    assert not set(captcha.ALPHABET) & set("0O1Il")
+    for _ in range(50):
+        token = captcha.new_challenge()
+        answer = real_answer(token)
+        assert len(answer) == 5 and set(answer) <= set(captcha.ALPHABET)
+
+
+def test_every_character_can_be_spoken_in_vietnamese():
+    for ch in captcha.ALPHABET:
+        voices = list((captcha.VOICE_DIR / ch).glob("*.wav"))
+        assert voices, f"no Vietnamese voice for {ch}"
+        for voice in voices:
+            header = voice.read_bytes()[:44]
+            assert header[:4] == b"RIFF" and header[8:12] == b"WAVE"
+            channels, rate = struct.unpack("<HI", header[22:28])
+            assert (channels, rate) == (1, 8000)
+
+
+def test_answers_are_normalised():
+    assert captcha.normalise_answer("  te st1 ") == "TEST1"
+    assert captcha.normalise_answer("２３４５６") == "23456"  # full-width digits
+    assert captcha.normalise_answer(None) == ""
+
+
+# ------------------------------------------------------------------ secrecy
+
+
+def test_the_answer_never_reaches_the_client(real_app):
+    art = Factory().article()
+    client = real_app.test_client()
+    response = client.get(article_url(art))
+    html = response.get_data(as_text=True)
+    token = form_tokens(html)["captcha_token"]
+    answer = real_answer(token)
+    stored = row(token)
+    # Only a keyed hash is stored: not the answer, not an unkeyed hash of it.
+    assert answer not in stored.answer_hmac and len(stored.answer_hmac) == 64
+    import hashlib
+
+    for algorithm in ("md5", "sha1", "sha256", "sha512"):
+        assert hashlib.new(algorithm, answer.encode()).hexdigest() != stored.answer_hmac
+    assert answer not in html
+    assert answer not in token
+    assert answer not in session_payload(client)
+    for header, value in response.headers.items():
+        assert answer not in value, header
+    # The JSON refresh gives a token and addresses only.
+    data = client.get("/captcha/new?format=json").get_json()
+    assert set(data) == {"token", "image", "audio"}
+    assert real_answer(data["token"]) not in json.dumps(data)
+
+
+# ------------------------------------------------------------------ the captcha table
+
+
+def _post(client, art, tokens, answer):
+    return post_comment(client, art, tokens=tokens, captcha=answer)
+
+
+def test_missing_answer(client, factory):
+    art = factory.article()
+    response = _post(client, art, fetch_form(client, art), None)
+    assert response.status_code == 400
+    assert "Vui lòng nhập mã xác nhận" in field_error(response.get_data(as_text=True), "captcha")
+
+
+def test_missing_token(client, factory):
+    art = factory.article()
+    tokens = fetch_form(client, art)
+    del tokens["captcha_token"]
+    response = _post(client, art, tokens, "TEST1")
+    assert response.status_code == 400
+    assert "không đúng" in field_error(response.get_data(as_text=True), "captcha")
+
+
+def test_forged_token(client, factory):
+    art = factory.article()
+    tokens = fetch_form(client, art)
+    tokens["captcha_token"] = "A" * 32
+    assert _post(client, art, tokens, "TEST1").status_code == 400
+
+
+def test_wrong_then_right_answer_on_the_same_token(real_app):
+    art = Factory().article()
+    client = real_app.test_client()
+    tokens = fetch_form(client, art)
+    answer = real_answer(tokens["captcha_token"])
+    wrong = "".join("2" if ch != "2" else "3" for ch in answer)
+    response = _post(client, art, tokens, wrong)
+    assert response.status_code == 400
+    assert "không đúng" in field_error(response.get_data(as_text=True), "captcha")
+    # A wrong answer used the challenge up: the right one no longer works on it.
+    assert row(tokens["captcha_token"]).used_at is not None
+    assert _post(client, art, tokens, answer).status_code == 400
+    assert all_comments() == []
+
+
+def test_right_answer_then_replay(real_app):
+    art = Factory().article()
+    client = real_app.test_client()
+    tokens = fetch_form(client, art)
+    answer = real_answer(tokens["captcha_token"])
+    assert _post(client, art, tokens, f"  {answer.lower()} ").status_code == 303
+    response = post_comment(client, art, tokens=tokens, captcha=answer, content="Lần hai")
+    assert response.status_code == 400
+    assert len(all_comments()) == 1
+
+
+def test_answer_is_case_insensitive_and_ignores_spaces(client, factory):
+    art = factory.article()
+    assert _post(client, art, fetch_form(client, art), "  test1  ").status_code == 303
+    assert _post(client, art, fetch_form(client, art), "Te St1").status_code == 303
+
+
+def test_expired_after_ten_minutes(client, factory, clock):
+    art = factory.article()
+    tokens = fetch_form(client, art)
+    clock[0] += timedelta(minutes=9, seconds=59)
+    assert _post(client, art, tokens, "TEST1").status_code == 303
+    tokens = fetch_form(client, art)
+    clock[0] += timedelta(minutes=10, seconds=1)
+    response = _post(client, art, tokens, "TEST1")
+    assert response.status_code == 400
+    assert "hết hạn" in field_error(response.get_data(as_text=True), "captcha")
+    assert client.get(f"/captcha/{tokens['captcha_token']}.png").status_code == 404
+
+
+def test_another_sessions_token_fails(app, factory):
+    art = factory.article()
+    alice, mallory = app.test_client(), app.test_client()
+    tokens = fetch_form(alice, art)
+    fetch_form(mallory, art)  # mallory has a session of her own
+    assert _post(mallory, art, tokens, "TEST1").status_code == 400
+    # ... and the attempt used the challenge up for its owner too.
+    assert _post(alice, art, tokens, "TEST1").status_code == 400
+    # A client without any session cannot use it either.
+    tokens = fetch_form(alice, art)
+    assert _post(app.test_client(), art, tokens, "TEST1").status_code == 400
+    assert all_comments() == []
+
+
+def test_test_answer_needs_testing(app_factory):
+    # Outside TESTING the deploy checks insist on CSRF, so the form carries its token.
+    app = app_factory(TESTING=False, CAPTCHA_TEST_ANSWER="TEST1", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        assert captcha.test_answer() is None
+        art = Factory().article()
+        client = app.test_client()
+        tokens = fetch_form(client, art)
+        response = _post(client, art, tokens, "TEST1")
+        assert response.status_code == 400
+        assert all_comments() == []
+        # The answer really is the drawn one.
+        tokens = fetch_form(client, art)
+        answer = real_answer(tokens["captcha_token"])
+        assert answer != "TEST1"
+        assert _post(client, art, tokens, answer).status_code == 303
+
+
+def test_test_answer_is_honoured_when_testing(client, factory):
+    assert captcha.test_answer() == "TEST1"
+    art = factory.article()
+    assert _post(client, art, fetch_form(client, art), "TEST1").status_code == 303
+
+
+def test_a_rejected_form_gets_a_new_challenge_and_the_old_one_is_spent(client, factory):
+    art = factory.article()
+    tokens = fetch_form(client, art)
+    response = post_comment(client, art, tokens=tokens, name="")
+    assert response.status_code == 400
+    new_token = form_tokens(response.get_data(as_text=True))["captcha_token"]
+    assert new_token != tokens["captcha_token"]
+    assert row(tokens["captcha_token"]).used_at is not None
+    assert row(new_token).used_at is None
+
+
+# ------------------------------------------------------------------ images, audio, refresh
+
+
+def test_image_and_audio(client, factory):
+    art = factory.article()
+    token = fetch_form(client, art)["captcha_token"]
+    image = client.get(f"/captcha/{token}.png")
+    assert image.status_code == 200
+    assert image.mimetype == "image/png" and image.data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", image.data[16:24])
+    assert (width, height) == (220, 80)
+    assert image.headers["Cache-Control"] == "no-store"
+    audio = client.get(f"/captcha/{token}.wav")
+    assert audio.status_code == 200
+    assert audio.mimetype == "audio/wav" and audio.data[:4] == b"RIFF"
+    assert audio.headers["Cache-Control"] == "no-store"
+    # Viewing does not use the challenge up.
+    assert row(token).used_at is None
+
+
+def test_vietnamese_audio_for_real_codes(real_app):
+    token = captcha.new_challenge()
+    wav = captcha.render_wav(real_answer(token))
+    assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE"
+    assert len(wav) > 8000  # more than a second of 8 kHz audio
+
+
+@pytest.mark.parametrize("token", ["A" * 32, "short", "bad$chars-but-long-enough", "x" * 80])
+def test_unknown_tokens_are_404(client, token):
+    for suffix in ("png", "wav"):
+        response = client.get(f"/captcha/{token}.{suffix}")
+        assert response.status_code == 404
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_used_token_has_no_image(client, factory):
+    art = factory.article()
+    tokens = fetch_form(client, art)
+    _post(client, art, tokens, "TEST1")
+    assert client.get(f"/captcha/{tokens['captcha_token']}.png").status_code == 404
+
+
+def test_refresh_as_json(client, factory):
+    response = client.get("/captcha/new", headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    data = response.get_json()
+    assert data["image"] == f"/captcha/{data['token']}.png"
+    assert data["audio"] == f"/captcha/{data['token']}.wav"
+    assert row(data["token"]) is not None
+    # The new token works for this session's post.
+    art = factory.article()
+    tokens = fetch_form(client, art)
+    tokens["captcha_token"] = data["token"]
+    assert _post(client, art, tokens, "TEST1").status_code == 303
+
+
+def test_refresh_without_javascript_goes_back_to_the_form(client, factory):
+    art = factory.article()
+    response = client.get(f"/captcha/new?article={art.id}")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"{article_url(art)}#comment-form")
+    assert response.headers["Cache-Control"] == "no-store"
+    draft = factory.article(published=False)
+    for query in (f"?article={draft.id}", "?article=abc", "", "?article=99999999999999999999"):
+        response = client.get(f"/captcha/new{query}")
+        assert response.status_code == 303 and response.headers["Location"].endswith("/")
+
+
+def test_captcha_routes_are_rate_limited_per_ip(app_factory):
+    window = timedelta(minutes=10)
+    app = app_factory(
+        CAPTCHA_RATE_LIMITS={
+            "captcha-image": (3, window),
+            "captcha-audio": (2, window),
+            "captcha-new": (2, window),
+        }
+    )
+    with app.app_context():
+        client = app.test_client()
+        token = captcha.new_challenge()
+        for _ in range(3):
+            assert client.get(f"/captcha/{token}.png").status_code == 200
+        blocked = client.get(f"/captcha/{token}.png")
+        assert blocked.status_code == 429
+        assert blocked.headers["Cache-Control"] == "no-store"
+        assert blocked.headers["Retry-After"]
+        for _ in range(2):
+            assert client.get(f"/captcha/{token}.wav").status_code == 200
+        assert client.get(f"/captcha/{token}.wav").status_code == 429
+        for _ in range(2):
+            assert client.get("/captcha/new?format=json").status_code == 200
+        assert client.get("/captcha/new?format=json").status_code == 429
+        # Another address has its own allowance.
+        other = client.get(f"/captcha/{token}.png", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+        assert other.status_code == 200
+        # The limit slides: after the window, images are served again.
+        later = utcnow() + window + timedelta(seconds=1)
+        app.config["CLOCK"] = lambda: later
+        assert client.get(f"/captcha/{captcha.new_challenge()}.png").status_code == 200
+
+
+def test_x_forwarded_for_is_ignored_without_a_trusted_proxy(app_factory):
+    app = app_factory(CAPTCHA_RATE_LIMITS={"captcha-image": (1, timedelta(minutes=10))})
+    with app.app_context():
+        client = app.test_client()
+        token = captcha.new_challenge()
+        assert client.get(f"/captcha/{token}.png").status_code == 200
+        spoofed = client.get(f"/captcha/{token}.png", headers={"X-Forwarded-For": "198.51.100.9"})
+        assert spoofed.status_code == 429
+        keys = set(db.session.scalars(sa.select(RateEvent.key)))
+        assert keys == {"127.0.0.1"}
+
+
+def test_purge_drops_old_challenges(app):
+    old = captcha.new_challenge()
+    db.session.execute(
+        sa.update(CaptchaChallenge)
+        .where(CaptchaChallenge.token == old)
+        .values(created_at=utcnow() - timedelta(hours=2))
+    )
+    db.session.commit()
+    fresh = captcha.new_challenge()
+    deleted = captcha.purge()
+    db.session.commit()
+    assert deleted == 1
+    assert row(old) is None and row(fresh) is not None
+
+
+def test_widget_renders_accessible_markup(client, factory):
+    html = client.get(article_url(factory.article())).get_data(as_text=True)
+    widget = re.search(r'<div class="captcha".*?</div>', html, re.S).group(0)
+    assert 'alt="Mã xác nhận: 5 chữ số trong ảnh.' in widget
+    assert 'autocomplete="off"' in widget
+    assert 'width="220" height="80"' in widget
+    assert '<label for="captcha">' in html

@@ -1,0 +1,304 @@
+"""The spam guard: honeypot, timing, rate limit, duplicates, and the hold/block rules."""
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from bantin import guard
+from bantin.clock import utcnow
+from bantin.extensions import db
+from bantin.models import CaptchaChallenge, CommentStatus, SiteSettings
+from tests.comment_helpers import (
+    all_comments,
+    article_url,
+    fetch_form,
+    field_error,
+    input_value,
+    post_comment,
+    textarea_value,
+)
+from tests.conftest import Factory
+
+PENDING_MESSAGE = "Ý kiến của bạn đã được gửi và đang chờ duyệt"
+
+
+class Clock:
+    def __init__(self, app) -> None:
+        self.now = utcnow()
+        app.config["CLOCK"] = lambda: self.now
+
+    def tick(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def guarded(app_factory):
+    """An app with the guard on (as in production) and a clock the test moves."""
+    app = app_factory(SPAM_GUARD_ENABLED=True)
+    with app.app_context():
+        yield app, Clock(app), app.test_client()
+
+
+def read_then_post(client, clock, art, seconds=5, **fields):
+    """Load the form, "type" for a few seconds, then send it."""
+    tokens = fetch_form(client, art)
+    clock.tick(seconds=seconds)
+    return post_comment(client, art, tokens=tokens, **fields)
+
+
+def challenge_used(token: str) -> bool:
+    db.session.expire_all()
+    stmt = sa.select(CaptchaChallenge.used_at).where(CaptchaChallenge.token == token)
+    return db.session.scalar(stmt) is not None
+
+
+# ------------------------------------------------------------------ honeypot
+
+
+def test_honeypot_is_silently_treated_as_spam(guarded):
+    app, clock, client = guarded
+    art = Factory().article()
+    tokens = fetch_form(client, art)
+    clock.tick(seconds=10)
+    response = post_comment(client, art, tokens=tokens, website="http://spam.example")
+    # The bot sees the ordinary answer...
+    assert response.status_code == 303
+    assert PENDING_MESSAGE in client.get(article_url(art)).get_data(as_text=True)
+    # ... but nothing is stored and the captcha was never even checked.
+    assert all_comments() == []
+    assert not challenge_used(tokens["captcha_token"])
+
+
+# ------------------------------------------------------------------ timing
+
+
+def test_too_fast_is_rejected_and_the_input_kept(guarded):
+    app, clock, client = guarded
+    art = Factory().article()
+    tokens = fetch_form(client, art)
+    clock.tick(seconds=2)
+    response = post_comment(client, art, tokens=tokens, content="Gửi vội")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Bạn gửi nhanh quá" in html
+    assert textarea_value(html) == "Gửi vội"
+    assert input_value(html, "name") == "Nguyễn Văn An"
+    assert all_comments() == []
+    # The guard ran before the captcha: the challenge was not used.
+    assert not challenge_used(tokens["captcha_token"])
+
+
+def test_three_seconds_is_enough(guarded):
+    app, clock, client = guarded
+    art = Factory().article()
+    assert read_then_post(client, clock, art, seconds=3).status_code == 303
+
+
+def test_resubmitting_a_rejected_form_keeps_its_original_time(guarded):
+    app, clock, client = guarded
+    art = Factory().article()
+    tokens = fetch_form(client, art)
+    clock.tick(seconds=30)
+    response = post_comment(client, art, tokens=tokens, name="")
+    assert response.status_code == 400
+    from tests.comment_helpers import form_tokens
+
+    again = form_tokens(response.get_data(as_text=True))
+    assert again["ts"] == tokens["ts"]
+    # Fixing one field quickly is fine: the form was shown 30 s ago.
+    clock.tick(seconds=1)
+    assert post_comment(client, art, tokens=again).status_code == 303
+
+
+@pytest.mark.parametrize("case", ["missing", "tampered", "other_article", "stale"])
+def test_bad_form_timestamps_are_rejected(guarded, case):
+    app, clock, client = guarded
+    make = Factory()
+    art = make.article()
+    other = make.article()
+    tokens = fetch_form(client, art)
+    if case == "missing":
+        del tokens["ts"]
+    elif case == "tampered":
+        tokens["ts"] = tokens["ts"][:-2] + ("AA" if tokens["ts"][-2:] != "AA" else "BB")
+    elif case == "other_article":
+        tokens["ts"] = fetch_form(client, other)["ts"]
+    else:
+        # The timestamp is signed with the app's key, so a test forges an old one the same way.
+        clock.tick(days=-3)
+        tokens["ts"] = guard.form_timestamp(art.id)
+        clock.tick(days=3)
+    clock.tick(seconds=10)
+    response = post_comment(client, art, tokens=tokens)
+    assert response.status_code == 400
+    assert "Biểu mẫu đã hết hạn hoặc không hợp lệ" in response.get_data(as_text=True)
+    assert all_comments() == []
+
+
+# ------------------------------------------------------------------ rate limit
+
+
+def test_one_comment_per_fifteen_seconds_per_ip(guarded):
+    app, clock, client = guarded
+    art = Factory().article()
+    assert read_then_post(client, clock, art, content="Thứ nhất").status_code == 303
+    response = read_then_post(client, clock, art, seconds=4, content="Thứ hai")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "đợi ít nhất 15 giây" in html
+    assert textarea_value(html) == "Thứ hai"
+    # Another address is not affected.
+    tokens = fetch_form(client, art)
+    clock.tick(seconds=4)
+    other = client.post(
+        f"/article/{art.id}/comments",
+        data={**tokens, "name": "Bình", "content": "Từ máy khác", "captcha": "TEST1"},
+        environ_base={"REMOTE_ADDR": "192.0.2.50"},
+    )
+    assert other.status_code == 303
+    clock.tick(seconds=10)
+    assert read_then_post(client, clock, art, content="Thứ ba").status_code == 303
+    assert [c.ip for c in all_comments()] == ["127.0.0.1", "192.0.2.50", "127.0.0.1"]
+
+
+def test_at_most_ten_comments_an_hour_per_ip(guarded):
+    app, clock, client = guarded
+    art = Factory().article()
+    for n in range(10):
+        response = read_then_post(client, clock, art, seconds=20, content=f"Ý kiến số {n}")
+        assert response.status_code == 303, n
+    response = read_then_post(client, clock, art, seconds=20, content="Ý kiến thứ mười một")
+    assert response.status_code == 400
+    assert "quá nhiều ý kiến trong một giờ" in response.get_data(as_text=True)
+    clock.tick(hours=1)
+    assert read_then_post(client, clock, art, content="Một giờ sau").status_code == 303
+    assert len(all_comments()) == 11
+
+
+def test_rate_limit_holds_under_a_race(guarded):
+    """The check is repeated inside the INSERT's write transaction, excluding the new row."""
+    app, clock, client = guarded
+    art = Factory().article()
+    from bantin.comments import Submission, submit
+
+    sub = Submission(name="An", address="", email="", content="Một", ip="192.0.2.9")
+    first, _ = submit(art, sub, SiteSettings.get())
+    assert first is not None
+    # A second post that slipped past the early check is still refused here.
+    second, reason = submit(art, dataclasses.replace(sub, content="Hai"), SiteSettings.get())
+    assert second is None and reason == "rate_burst"
+    assert len(all_comments()) == 1
+
+
+def test_forwarded_for_is_used_only_behind_a_configured_proxy(app_factory):
+    headers = {"X-Forwarded-For": "203.0.113.5"}
+    make = Factory()
+    for proxies, expected in ((0, "127.0.0.1"), (1, "203.0.113.5")):
+        app = app_factory(PROXY_COUNT=proxies)
+        with app.app_context():
+            art = make.article()
+            client = app.test_client()
+            tokens = fetch_form(client, art)
+            response = client.post(
+                f"/article/{art.id}/comments",
+                data={
+                    **tokens,
+                    "name": "An",
+                    "content": f"Qua proxy {proxies}",
+                    "captcha": "TEST1",
+                },
+                headers=headers,
+            )
+            assert response.status_code == 303
+            assert all_comments()[-1].ip == expected
+
+
+# ------------------------------------------------------------------ duplicates
+
+
+def test_duplicate_content_on_the_same_article_within_a_day(guarded):
+    app, clock, client = guarded
+    make = Factory()
+    art = make.article()
+    other = make.article()
+    assert read_then_post(client, clock, art, content="Đồng ý với bài viết").status_code == 303
+    clock.tick(minutes=5)
+    response = read_then_post(client, clock, art, content="  Đồng ý với bài viết ")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "đã được gửi trước đó" in field_error(html, "content")
+    clock.tick(minutes=5)
+    assert read_then_post(client, clock, other, content="Đồng ý với bài viết").status_code == 303
+    clock.tick(days=1)
+    assert read_then_post(client, clock, art, content="Đồng ý với bài viết").status_code == 303
+    assert len(all_comments()) == 3
+
+
+# ------------------------------------------------------------------ switched off
+
+
+def test_guard_off_skips_its_checks_but_not_the_captcha_or_rules(client, factory):
+    art = factory.article()
+    tokens = fetch_form(client, art)
+    del tokens["ts"]
+    # No form time, filled honeypot, instant posts, repeated text: all accepted...
+    for _ in range(2):
+        response = post_comment(client, art, tokens=dict(tokens), website="x")
+        assert response.status_code == 303
+        tokens = fetch_form(client, art)
+        del tokens["ts"]
+    assert len(all_comments()) == 2
+    # ... the captcha still counts ...
+    assert post_comment(client, art, tokens=tokens, captcha="SAI").status_code == 400
+    # ... and so do the moderation rules.
+    factory.settings(comments_require_approval=False, blocked_keywords="xổ số")
+    post_comment(client, art, content="Mua xổ số online")
+    assert all_comments()[-1].status == CommentStatus.SPAM
+
+
+# ------------------------------------------------------------------ rules
+
+
+@pytest.mark.parametrize(
+    ("settings", "fields", "status", "reason"),
+    [
+        ({}, {"content": "Xem http://a.example và www.b.example"}, "pending", "links"),
+        ({}, {"content": "Hai trang: ban-hang.vn, mua-ban.com"}, "pending", "links"),
+        ({}, {"content": "Chỉ một trang: https://ubnd.example.vn"}, "approved", ""),
+        ({"moderation_keywords": "tham nhũng\nđất đai"}, {"content": "Chuyện Đất Đai ở xã"},
+         "pending", "keyword:đất đai"),
+        ({"moderation_keywords": "bán"}, {"content": "Cảm ơn các bạn"}, "approved", ""),
+        ({"blocked_keywords": "casino"}, {"name": "CASINO online"}, "spam",
+         "blocked_keyword:casino"),
+        ({"blocked_keywords": "casino"}, {"content": "casinos là từ khác"}, "approved", ""),
+        ({"blocked_ips": "10.0.0.0/8\n127.0.0.1"}, {}, "spam", "blocked_ip"),
+        ({"blocked_ips": "192.0.2.1"}, {}, "approved", ""),
+        ({"blocked_ips": "not an ip"}, {}, "approved", ""),
+    ],
+)  # fmt: skip
+def test_hold_and_block_rules(client, factory, settings, fields, status, reason):
+    factory.settings(comments_require_approval=False, **settings)
+    art = factory.article()
+    response = post_comment(client, art, **fields)
+    assert response.status_code == 303
+    [comment] = all_comments()
+    assert (comment.status.value, comment.reason) == (status, reason)
+    html = client.get(article_url(art)).get_data(as_text=True)
+    expected = "Ý kiến của bạn đã được đăng" if status == "approved" else PENDING_MESSAGE
+    assert expected in html  # spam looks like pending to its sender
+    db.session.refresh(art)
+    assert art.comment_count == (1 if status == "approved" else 0)
+
+
+def test_rule_helpers():
+    assert guard.check_honeypot("") == (True, "")
+    assert guard.check_honeypot("  ") == (True, "")
+    assert guard.check_honeypot("x") == (False, "honeypot")
+    assert guard.count_links("http://a.vn https://b.vn www.c.vn d.com") == 4
+    assert guard.count_links("Số 1.5 triệu, ngày 2.9") == 0
+    assert guard.ip_blocked("10.1.2.3", ["10.0.0.0/8"])
+    assert guard.ip_blocked("2001:db8::1", ["2001:db8::/32"])
+    assert not guard.ip_blocked("192.0.2.1", ["10.0.0.0/8", "rác"])
+    assert not guard.ip_blocked("", ["10.0.0.0/8"])
