@@ -1,0 +1,382 @@
+"""Forms for site management: categories, web links, settings, users, profile, audit filter."""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from bantin.models import Role
+from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from bantin.text import clean_line, has_control_chars, nfc
+
+REQUIRED = _l("Vui lòng điền mục này.")
+try:  # WTForms 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None  # type: ignore[assignment,misc]
+
+
+def _choice(value: str, label):
+    return SelectChoice(value, label) if SelectChoice else (value, label)
+
+
+ROLE_CHOICES = [
+    _choice(Role.EDITOR.value, _l("Biên tập viên (bài viết, ảnh, bình luận)")),
+    _choice(Role.ADMIN.value, _l("Quản trị viên (toàn quyền)")),
+]
+
+
+def _line(value):
+    return clean_line(value) if isinstance(value, str) else value
+
+
+def _text(value):
+    """Multi-line text: NFC, Windows line ends folded, trailing blanks trimmed."""
+    if not isinstance(value, str):
+        return value
+    return nfc(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _max(n: int):
+    return Length(max=n, message=_l("Tối đa %(max)d ký tự."))
+
+
+def no_control_chars(form, field) -> None:
+    if isinstance(field.data, str) and has_control_chars(field.data):
+        raise ValidationError(_l("Có ký tự không hợp lệ."))
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField whose conversion error speaks Vietnamese."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        raw = str(valuelist[0]).strip()
+        if not raw.lstrip("-").isdigit() or len(raw) > 9:
+            self.data = None
+            raise ValueError(_l("Vui lòng nhập một số nguyên."))
+        self.data = int(raw)
+
+
+class LocalDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Ngày không hợp lệ (dạng năm-tháng-ngày).")) from exc
+
+
+def lines(value: str | None) -> list[str]:
+    """Non-empty lines, trimmed, duplicates dropped (first kept)."""
+    seen: dict[str, None] = {}
+    for line in (value or "").split("\n"):
+        line = clean_line(line)
+        if line:
+            seen.setdefault(line, None)
+    return list(seen)
+
+
+# ------------------------------------------------------------------ categories
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(
+        _l("Tên chuyên mục"),
+        filters=[_line],
+        validators=[DataRequired(REQUIRED), _max(120), no_control_chars],
+    )
+    slug = StringField(
+        _l("Đường dẫn (slug)"),
+        filters=[_line],
+        validators=[Optional(), _max(140), no_control_chars],
+    )
+    description = TextAreaField(
+        _l("Mô tả ngắn"), filters=[_text], validators=[_max(500), no_control_chars]
+    )
+    position = WholeNumberField(
+        _l("Thứ tự"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10000, message=_l("Từ %(min)s đến %(max)s.")),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ web links
+
+
+def http_url(form, field) -> None:
+    value = field.data or ""
+    parts = urlsplit(value)
+    if any(ch.isspace() for ch in value) or has_control_chars(value) or "\\" in value:
+        raise ValidationError(_l("Địa chỉ không được chứa khoảng trắng."))
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            _l("Chỉ nhận địa chỉ bắt đầu bằng http:// hoặc https://, ví dụ https://chinhphu.vn")
+        )
+
+
+class WebLinkForm(FlaskForm):
+    title = StringField(
+        _l("Tên hiển thị"),
+        filters=[_line],
+        validators=[DataRequired(REQUIRED), _max(200), no_control_chars],
+    )
+    url = StringField(
+        _l("Địa chỉ trang web"),
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[DataRequired(REQUIRED), _max(500), http_url],
+    )
+    position = WholeNumberField(
+        _l("Thứ tự"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10000, message=_l("Từ %(min)s đến %(max)s.")),
+        ],
+    )
+    visible = BooleanField(_l("Hiện trên trang"), default=True)
+
+
+# ------------------------------------------------------------------ settings
+
+
+def upload_path(form, field) -> None:
+    """A logo must be one of this site's uploads: /uploads/... and nothing tricky."""
+    value = field.data or ""
+    if not value:
+        return
+    if (
+        not value.startswith("/uploads/")
+        or ".." in value
+        or "//" in value
+        or "\\" in value
+        or any(ch.isspace() for ch in value)
+        or has_control_chars(value)
+        or any(ch in value for ch in "\"'<>?#")
+    ):
+        raise ValidationError(
+            _l("Chỉ nhận ảnh đã tải lên trang này (đường dẫn bắt đầu bằng /uploads/).")
+        )
+
+
+def email_address(form, field) -> None:
+    from bantin.cli import normalise_email
+
+    if not field.data:
+        return
+    try:
+        field.data = normalise_email(field.data)
+    except ValueError as exc:
+        raise ValidationError(_l("Địa chỉ email không hợp lệ.")) from exc
+
+
+def keyword_lines(form, field) -> None:
+    items = lines(field.data)
+    if len(items) > 500:
+        raise ValidationError(_l("Tối đa 500 dòng."))
+    too_long = [i for i in items if len(i) > 100]
+    if too_long:
+        raise ValidationError(_l("Mỗi dòng tối đa 100 ký tự."))
+    field.data = "\n".join(items)
+
+
+def ip_lines(form, field) -> None:
+    """One address or network per line; kept in canonical form."""
+    items = lines(field.data)
+    if len(items) > 1000:
+        raise ValidationError(_l("Tối đa 1000 dòng."))
+    canonical, bad = [], []
+    for number, item in enumerate(items, start=1):
+        try:
+            if "/" in item:
+                canonical.append(str(ipaddress.ip_network(item, strict=False)))
+            else:
+                canonical.append(str(ipaddress.ip_address(item)))
+        except ValueError:
+            bad.append(f"{number}: {item[:50]}")
+    if bad:
+        # str(): a lazy string counts as safe markup in Jinja, and this one holds user input.
+        raise ValidationError(
+            str(_l("Địa chỉ IP không hợp lệ ở dòng %(lines)s.", lines="; ".join(bad[:5])))
+        )
+    field.data = "\n".join(dict.fromkeys(canonical))
+
+
+class SettingsForm(FlaskForm):
+    site_name = StringField(
+        _l("Tên trang"),
+        filters=[_line],
+        validators=[DataRequired(REQUIRED), _max(200), no_control_chars],
+    )
+    tagline = StringField(
+        _l("Khẩu hiệu (dòng dưới tên trang)"),
+        filters=[_line],
+        validators=[_max(300), no_control_chars],
+    )
+    logo_url = StringField(
+        _l("Đường dẫn logo"), filters=[_line], validators=[_max(300), upload_path]
+    )
+    logo_file = FileField(_l("Hoặc tải logo mới lên (JPEG, PNG, WebP)"))
+    remove_logo = BooleanField(_l("Bỏ logo"))
+    owner = StringField(
+        _l("Đơn vị sở hữu (dòng bản quyền)"),
+        filters=[_line],
+        validators=[_max(200), no_control_chars],
+    )
+    managing_body = StringField(
+        _l("Cơ quan quản lý"), filters=[_line], validators=[_max(300), no_control_chars]
+    )
+    address = StringField(_l("Địa chỉ"), filters=[_line], validators=[_max(300), no_control_chars])
+    phone = StringField(_l("Điện thoại"), filters=[_line], validators=[_max(100), no_control_chars])
+    email = EmailField(_l("Email liên hệ"), filters=[_line], validators=[_max(254), email_address])
+    credit_line = StringField(
+        _l("Dòng ghi công (ví dụ: Phát triển bởi …)"),
+        filters=[_line],
+        validators=[_max(300), no_control_chars],
+    )
+    articles_per_page = WholeNumberField(
+        _l("Số bài mỗi trang"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=100, message=_l("Từ %(min)s đến %(max)s.")),
+        ],
+    )
+    comments_require_approval = BooleanField(_l("Bình luận phải được duyệt trước khi hiện"))
+    comments_auto_approve_returning = BooleanField(
+        _l("Tự động duyệt bạn đọc đã từng có bình luận được duyệt")
+    )
+    comments_close_after_days = WholeNumberField(
+        _l("Đóng bình luận sau số ngày (0 = không bao giờ)"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=3650, message=_l("Từ %(min)s đến %(max)s.")),
+        ],
+    )
+    moderation_keywords = TextAreaField(
+        _l("Từ khóa cần duyệt (mỗi dòng một từ)"),
+        filters=[_text],
+        validators=[no_control_chars, keyword_lines],
+    )
+    blocked_keywords = TextAreaField(
+        _l("Từ khóa bị chặn (mỗi dòng một từ)"),
+        filters=[_text],
+        validators=[no_control_chars, keyword_lines],
+    )
+    blocked_ips = TextAreaField(
+        _l("Địa chỉ IP bị chặn (mỗi dòng một địa chỉ)"),
+        filters=[_text],
+        validators=[no_control_chars, ip_lines],
+    )
+
+
+# ------------------------------------------------------------------ users
+
+
+def password_rules(optional: bool = False) -> list:
+    rules = [
+        Length(
+            min=PASSWORD_MIN_LENGTH,
+            max=PASSWORD_MAX_LENGTH,
+            message=_l("Mật khẩu cần từ %(min)d đến %(max)d ký tự."),
+        )
+    ]
+    return [Optional(), *rules] if optional else [DataRequired(REQUIRED), *rules]
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField(
+        _l("Email đăng nhập"),
+        filters=[_line],
+        validators=[DataRequired(REQUIRED), _max(254), email_address],
+    )
+    name = StringField(
+        _l("Họ và tên"),
+        filters=[_line],
+        validators=[DataRequired(REQUIRED), _max(120), no_control_chars],
+    )
+    role = SelectField(_l("Vai trò"), choices=ROLE_CHOICES, default=Role.EDITOR.value)
+    password = PasswordField(
+        _l("Mật khẩu (để trống để tạo ngẫu nhiên)"),
+        validators=password_rules(optional=True),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class UserEditForm(FlaskForm):
+    name = StringField(
+        _l("Họ và tên"),
+        filters=[_line],
+        validators=[DataRequired(REQUIRED), _max(120), no_control_chars],
+    )
+    role = SelectField(_l("Vai trò"), choices=ROLE_CHOICES)
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        _l("Họ và tên"),
+        filters=[_line],
+        validators=[DataRequired(REQUIRED), _max(120), no_control_chars],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Mật khẩu hiện tại"),
+        validators=[DataRequired(REQUIRED), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("Mật khẩu mới"),
+        validators=password_rules(),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("new_password", message=_l("Hai mật khẩu không giống nhau.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+# ------------------------------------------------------------------ audit log
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters read from the query string (a GET form: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField(_l("Loại thao tác (bắt đầu bằng)"), filters=[_line], validators=[_max(60)])
+    actor = StringField(_l("Người thực hiện"), filters=[_line], validators=[_max(254)])
+    date_from = LocalDateField(_l("Từ ngày"), validators=[Optional()])
+    date_to = LocalDateField(_l("Đến ngày"), validators=[Optional()])
+
+    def validate_date_to(self, field) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("Ngày kết thúc phải sau ngày bắt đầu."))

@@ -1,0 +1,72 @@
+"""The editor's menu: entries for this user's role whose pages exist in this build."""
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from blueprints.editor.blueprint import bp
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy string, translated when rendered
+    admin_only: bool = False
+    # Endpoints starting with this prefix mark the entry as the current page.
+    prefix: str = ""
+    badge: str = ""  # the name of a template variable holding a count
+
+
+NAV = (
+    NavItem("editor.dashboard", _l("Tổng quan"), prefix="editor.dashboard"),
+    NavItem("editor.articles", _l("Bài viết"), prefix="editor.article"),
+    NavItem("editor.comments", _l("Bình luận"), prefix="editor.comment", badge="pending"),
+    NavItem("editor.media_library", _l("Thư viện ảnh"), prefix="editor.media"),
+    NavItem("editor.categories", _l("Chuyên mục"), admin_only=True, prefix="editor.categor"),
+    NavItem("editor.links", _l("Liên kết web"), admin_only=True, prefix="editor.link"),
+    NavItem("editor.settings", _l("Cài đặt"), admin_only=True, prefix="editor.settings"),
+    NavItem("editor.users", _l("Người dùng"), admin_only=True, prefix="editor.user"),
+    NavItem("editor.audit_log", _l("Nhật ký"), admin_only=True, prefix="editor.audit"),
+)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url: str
+    label: object
+    current: bool
+    badge: str
+
+
+def endpoint_exists(endpoint: str) -> bool:
+    """Pages built by other parts of the app may be missing: never raise a BuildError."""
+    return endpoint in current_app.view_functions
+
+
+@bp.app_template_global()
+def editor_nav() -> list[NavLink]:
+    """The menu entries this user may open, in order."""
+    is_admin = bool(getattr(current_user, "is_admin", False))
+    here = request.endpoint or ""
+    links = []
+    for item in NAV:
+        if item.admin_only and not is_admin:
+            continue
+        if not endpoint_exists(item.endpoint):
+            continue
+        links.append(
+            NavLink(
+                url=url_for(item.endpoint),
+                label=item.label,
+                current=bool(item.prefix) and here.startswith(item.prefix),
+                badge=item.badge,
+            )
+        )
+    return links
+
+
+@bp.app_template_global()
+def editor_endpoint_exists(endpoint: str) -> bool:
+    return endpoint_exists(endpoint)

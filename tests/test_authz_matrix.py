@@ -1,0 +1,289 @@
+"""Every editor route × every kind of visitor, and CSRF on every POST family of site management.
+
+The routes come from the URL map, so pages other parts of the app add are covered too.
+"""
+
+import inspect
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from bantin.extensions import db
+from bantin.models import (
+    ArticleRevision,
+    AuditLog,
+    Category,
+    Comment,
+    Media,
+    Role,
+    SiteSettings,
+    User,
+    WebLink,
+)
+from tests.conftest import PASSWORD
+
+# CONTRACT.md: editors may not manage users, settings, categories or links (nor read the audit
+# log). Views in these modules are admin-only whatever their decorator says.
+ADMIN_ONLY_MODULES = {
+    "blueprints.editor.categories",
+    "blueprints.editor.links",
+    "blueprints.editor.settings",
+    "blueprints.editor.users",
+    "blueprints.editor.audit_log",
+}
+VISITORS = ("anonymous", "disabled", "editor", "admin")
+
+
+def _editor_routes() -> list[tuple[str, str, str]]:
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "collect", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("editor."):
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, rule.rule, method))
+    return sorted(set(routes))
+
+
+ROUTES = _editor_routes()
+
+
+def required_roles(app, endpoint: str) -> tuple | None:
+    """The roles the view's role_required decorator allows (None when it has none)."""
+    view = app.view_functions[endpoint]
+    return inspect.getclosurevars(view).nonlocals.get("roles")
+
+
+def admin_only(app, endpoint: str) -> bool:
+    view = app.view_functions[endpoint]
+    return view.__module__ in ADMIN_ONLY_MODULES or required_roles(app, endpoint) == (Role.ADMIN,)
+
+
+@pytest.fixture
+def world(app, factory):
+    """One of everything an editor URL can point at, plus the visitors."""
+    admin = factory.user("admin", email="admin@example.com")
+    editor = factory.user("editor", email="editor@example.com")
+    disabled = factory.user("editor", email="disabled@example.com")
+    target = factory.user("editor", email="target@example.com")
+    category = factory.category("Không có bài")
+    article = factory.article(factory.category("Có bài"), title="Bài để thử")
+    revision = ArticleRevision(article_id=article.id, title=article.title, body=article.body)
+    media = Media(path="/uploads/2026/01/abcdef-800.jpg", mime="image/jpeg", width=800, height=600)
+    comment = Comment(article_id=article.id, name="Bạn đọc", content="Ý kiến")
+    link = WebLink(title="Liên kết", url="https://example.com")
+    db.session.add_all([revision, media, comment, link])
+    SiteSettings.get()
+    db.session.add(AuditLog(action="seed", actor="seed"))
+    db.session.commit()
+    ids = {
+        "article_id": article.id,
+        "revision_id": revision.id,
+        "category_id": category.id,
+        "link_id": link.id,
+        "user_id": target.id,
+        "media_id": media.id,
+        "comment_id": comment.id,
+    }
+    return {"users": {"admin": admin, "editor": editor, "disabled": disabled}, "ids": ids}
+
+
+def build_path(app, endpoint: str, ids: dict) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    values = {}
+    for name in rule.arguments:
+        if name in ids:
+            values[name] = ids[name]
+        elif name == "action":
+            values[name] = "approve"
+        elif name.endswith("id"):
+            values[name] = 1
+        else:
+            values[name] = "x"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **values)
+
+
+def sign_in(app, user: User):
+    client = app.test_client()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 303
+    return client
+
+
+def check_visit(app, world, endpoint, path, method, visitor) -> str | None:
+    """One visitor against one route; a description of what went wrong, or None."""
+    client = app.test_client() if visitor == "anonymous" else sign_in(app, world["users"][visitor])
+    if visitor == "disabled":
+        user = world["users"]["disabled"]
+        user.active = False  # disabled after signing in: the session must stop working
+        db.session.commit()
+
+    response = client.open(path, method=method)
+    status = response.status_code
+    where = f"{visitor} {method} {path} -> {status}"
+
+    if visitor in ("anonymous", "disabled"):
+        if status != 302 or not response.location.startswith("/login?next="):
+            return f"{where}: expected a redirect to /login?next="
+        return None
+    if status >= 500:
+        return f"{where}: server error"
+    if visitor == "editor" and admin_only(app, endpoint):
+        return None if status == 403 else f"{where}: expected 403 for an editor"
+    if status == 403:
+        return f"{where}: refused a role that is allowed"
+    if method == "GET" and not (
+        status == 200 or (status in (301, 302, 303) and not response.location.startswith("/login"))
+    ):
+        return f"{where}: expected the page"
+    return None
+
+
+@pytest.mark.parametrize(("endpoint", "rule", "method"), ROUTES)
+def test_route_access(app, world, endpoint, rule, method):
+    """Anonymous and disabled: to /login; editor: 403 on admin pages only; admin: never 403.
+
+    Visitors run in this order on one database, so a POST an editor may make (a delete)
+    happens before the admin's; the admin's answer then only has to be no 403 and no 5xx.
+    """
+    path = build_path(app, endpoint, world["ids"])
+    problems = [
+        problem
+        for visitor in VISITORS
+        if (problem := check_visit(app, world, endpoint, path, method, visitor))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("endpoint", sorted({e for e, _r, _m in ROUTES}))
+def test_every_editor_view_declares_its_roles(app, endpoint):
+    """Authorisation lives in a decorator on each view, not only in hidden buttons."""
+    roles = required_roles(app, endpoint)
+    assert roles, f"{endpoint} has no role_required decorator"
+    if app.view_functions[endpoint].__module__ in ADMIN_ONLY_MODULES:
+        assert roles == (Role.ADMIN,)
+
+
+def test_matrix_covers_site_management_routes():
+    endpoints = {e for e, _r, _m in ROUTES}
+    for expected in (
+        "editor.dashboard",
+        "editor.categories",
+        "editor.category_new",
+        "editor.category_edit",
+        "editor.category_move",
+        "editor.category_delete",
+        "editor.links",
+        "editor.link_new",
+        "editor.link_edit",
+        "editor.link_delete",
+        "editor.settings",
+        "editor.users",
+        "editor.user_new",
+        "editor.user_edit",
+        "editor.user_disable",
+        "editor.user_enable",
+        "editor.user_reset_password",
+        "editor.profile",
+        "editor.profile_update",
+        "editor.profile_password",
+        "editor.audit_log",
+    ):
+        assert expected in endpoints
+
+
+def test_large_ids_are_404_not_500(app, world):
+    client = sign_in(app, world["users"]["admin"])
+    for path in ("/editor/categories/9223372036854775807/edit", "/editor/users/99999/edit"):
+        assert client.get(path).status_code == 404
+    assert client.get("/editor/links/9223372036854775808/edit").status_code == 404
+
+
+# ------------------------------------------------------------------ CSRF
+
+
+def _token(client, path: str) -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def _csrf_world():
+    admin = User(email="csrf-admin@example.com", name="Admin", role=Role.ADMIN)
+    other = User(email="csrf-other@example.com", name="Other", role=Role.EDITOR)
+    for user in (admin, other):
+        user.set_password(PASSWORD)
+    category = Category(name="Chuyên mục", slug="chuyen-muc")
+    link = WebLink(title="Liên kết", url="https://example.com")
+    db.session.add_all([admin, other, category, link])
+    db.session.commit()
+    return admin, other, category, link
+
+
+SETTINGS_FORM = {"site_name": "Trang", "articles_per_page": "10", "comments_close_after_days": "0"}
+
+# (name, path template, form data, status with a valid token)
+CSRF_CASES = [
+    ("category new", "/editor/categories/new", {"name": "Mới"}, 303),
+    ("category edit", "/editor/categories/{category}/edit", {"name": "Đổi"}, 303),
+    ("category move", "/editor/categories/{category}/move", {"direction": "up"}, 303),
+    ("category delete", "/editor/categories/{category}/delete", {}, 303),
+    ("link new", "/editor/links/new", {"title": "L", "url": "https://a.example"}, 303),
+    ("link edit", "/editor/links/{link}/edit", {"title": "L", "url": "https://b.example"}, 303),
+    ("link delete", "/editor/links/{link}/delete", {}, 303),
+    ("settings", "/editor/settings", SETTINGS_FORM, 303),
+    (
+        "user new",
+        "/editor/users/new",
+        {"email": "n@example.com", "name": "N", "role": "editor"},
+        200,
+    ),
+    ("user edit", "/editor/users/{other}/edit", {"name": "O", "role": "editor"}, 303),
+    ("user disable", "/editor/users/{other}/disable", {}, 303),
+    ("user enable", "/editor/users/{other}/enable", {}, 303),
+    ("user reset password", "/editor/users/{other}/reset-password", {}, 200),
+    ("profile name", "/editor/profile", {"name": "Tên"}, 303),
+    (
+        "profile password",
+        "/editor/profile/password",
+        {"current_password": PASSWORD, "new_password": "new password!", "confirm": "new password!"},
+        303,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "template", "data", "ok_status"), CSRF_CASES, ids=[c[0] for c in CSRF_CASES]
+)
+def test_csrf_required_on_site_management_posts(app_factory, name, template, data, ok_status):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        admin, other, category, link = _csrf_world()
+        path = template.format(category=category.id, link=link.id, other=other.id)
+        email = admin.email
+        before = db.session.scalar(sa.select(sa.func.count(AuditLog.id)))
+    client = app.test_client()
+    token = _token(client, "/login")
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 303
+
+    response = client.post(path, data=data)
+    assert response.status_code == 400, name
+    assert "Yêu cầu không hợp lệ" in response.get_data(as_text=True)
+    with app.app_context():
+        # Only the sign-in was recorded: the forged request changed nothing.
+        assert db.session.scalar(sa.select(sa.func.count(AuditLog.id))) == before + 1
+
+    token = _token(client, "/editor/profile")
+    response = client.post(path, data={**data, "csrf_token": token})
+    assert response.status_code == ok_status, (name, response.get_data(as_text=True)[:2000])
