@@ -1,11 +1,37 @@
-"""Placeholder until the search issue lands."""
+"""Diacritic-insensitive search for readers: GET /search?q=&page=."""
 
-from flask import render_template, request
+from flask import abort, render_template, request
+from flask_babel import gettext as _
 
+from bantin import search as searching
 from blueprints.public.blueprint import bp
+from blueprints.public.pages import parse_page
+
+PER_PAGE = 20
+
+
+def _problem_message(problem: str | None) -> str | None:
+    if problem == "too_long":
+        return _("Từ khóa quá dài: hãy nhập tối đa %(n)s ký tự.", n=searching.MAX_QUERY_LENGTH)
+    if problem == "no_words":
+        return _("Hãy nhập ít nhất một từ có chữ cái hoặc chữ số.")
+    return None
 
 
 @bp.get("/search")
 def search():
-    """Search articles."""
-    return render_template("public/search.html", q=request.args.get("q", ""))
+    """Search visible articles; bad input gets a polite message, never an error."""
+    query = searching.parse_query(request.args.get("q", ""))
+    page = parse_page()
+    results = None
+    if query.ok:
+        results = searching.search(query, page, PER_PAGE)
+        if page > results.pages:
+            abort(404)
+    return render_template(
+        "public/search.html",
+        q=query.text[: searching.MAX_QUERY_LENGTH],
+        query=query,
+        problem=_problem_message(query.problem),
+        results=results,
+    )
