@@ -50,7 +50,7 @@ def comment_post(article_id: int):
     if not ok and reason == "honeypot":
         # Bots get the usual answer and learn nothing; nothing is stored.
         log.info("comment honeypot hit from %s on article %s", ip, art.id)
-        flash(_("Ý kiến của bạn đã được gửi và đang chờ duyệt"), "success")
+        flash(_("Ý kiến của bạn đã được gửi và đang chờ duyệt"), "comment")
         return redirect(_back_to(art), 303)
     if ok and not form.content.errors:
         ok, reason = guard.screen_content(art.id, form.content.data)
@@ -78,10 +78,10 @@ def comment_post(article_id: int):
         form.add_guard_error(reason)
         return _reject(art, form)
     if comment.status == CommentStatus.APPROVED:
-        flash(_("Ý kiến của bạn đã được đăng"), "success")
+        flash(_("Ý kiến của bạn đã được đăng"), "comment")
     else:
         # Spam looks the same as pending to its sender.
-        flash(_("Ý kiến của bạn đã được gửi và đang chờ duyệt"), "success")
+        flash(_("Ý kiến của bạn đã được gửi và đang chờ duyệt"), "comment")
     return redirect(_back_to(art), 303)
 
 
