@@ -23,3 +23,17 @@ class Media(db.Model):
     bytes: Mapped[int] = mapped_column(default=0)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def _sized(self, slot: int) -> str:
+        base, _, rest = self.path.rpartition("-")
+        return f"{base}-{slot}.{rest.rpartition('.')[2]}"
+
+    @property
+    def url(self) -> str:
+        """The file at most 800 px wide (always stored): what articles and the logo use."""
+        return self._sized(800)
+
+    @property
+    def thumb_url(self) -> str:
+        """The file at most 320 px wide (always stored): thumbnails and listing cards."""
+        return self._sized(320)

@@ -1,6 +1,18 @@
 """Everything behind sign-in."""
 
-from blueprints.editor import dashboard  # noqa: F401
+from blueprints.editor import (  # noqa: F401
+    articles,
+    audit_log,
+    categories,
+    comments,
+    dashboard,
+    layout,
+    links,
+    media,
+    profile,
+    settings,
+    users,
+)
 from blueprints.editor.blueprint import bp
 
 __all__ = ["bp"]

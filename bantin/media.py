@@ -1,0 +1,280 @@
+"""Image uploads: sniffed and checked with Pillow, cleaned, re-encoded in a few widths.
+
+Nothing of the uploaded file is trusted: not its name, not its content type, not its
+metadata. Pillow decides what it is (JPEG, PNG, WebP or GIF only), the pixel count is
+bounded before any decoding, the pixels are decoded fully (a truncated file fails here),
+EXIF orientation is applied, and fresh files are written without any metadata under a
+random name: `UPLOAD_FOLDER/<yyyy>/<mm>/<stem>-<slot>.<ext>`.
+
+Slots are 320, 800 and 1600: a slot's file is at most that wide, never upscaled. The 320
+and 800 files always exist (for a small image they are the same size), the 1600 one only
+for images wider than 800; `Media.url` is the 800 file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from bantin.clock import utcnow
+from bantin.extensions import db
+from bantin.models import Article, Media, SiteSettings, User
+from bantin.text import clean_line
+
+SLOTS = (320, 800, 1600)
+MAX_PIXELS = 40_000_000  # 40 megapixels: any camera photo, no decompression bomb
+MAX_SIDE = 30_000
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+# Output format per input format: GIF becomes a still PNG (its first frame).
+OUTPUT = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+class UploadError(ValueError):
+    """An upload we refuse; `message` is a sentence for the person who uploaded it."""
+
+    def __init__(self, message) -> None:
+        super().__init__(message)  # may be a lazy string: translated when shown
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Variant:
+    slot: int
+    width: int
+    height: int
+    url: str
+
+
+def upload_root() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def _read(file_storage) -> bytes:
+    if file_storage is None or not getattr(file_storage, "filename", None):
+        raise UploadError(_l("Chưa chọn tệp ảnh nào."))
+    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024 * 1024)
+    data = file_storage.stream.read(limit + 1)
+    if not data:
+        raise UploadError(_l("Tệp trống, không có nội dung."))
+    if len(data) > limit:
+        raise UploadError(_l("Tệp quá lớn (tối đa 16 MB)."))
+    return data
+
+
+def _open(data: bytes) -> Image.Image:
+    """Identify and fully decode the image, refusing anything but the four formats."""
+    not_image = _l("Tệp này không phải ảnh JPEG, PNG, WebP hoặc GIF.")
+    too_big = _l("Ảnh quá lớn (tối đa 40 megapixel).")
+    with warnings.catch_warnings():
+        # Pillow warns before it refuses; either way the answer is no.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            probe = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            width, height = probe.size
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                raise UploadError(too_big)
+            if width < 1 or height < 1:
+                raise UploadError(not_image)
+            probe.verify()  # structure and checksums; the object is unusable afterwards
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            image.seek(0)  # GIF/APNG/animated WebP: the first frame
+            image.load()  # decodes every pixel: a truncated file fails here
+        except UploadError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise UploadError(too_big) from exc
+        except UnidentifiedImageError as exc:
+            raise UploadError(not_image) from exc
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
+            raise UploadError(_l("Ảnh bị hỏng hoặc không đầy đủ, không đọc được.")) from exc
+    if image.format not in ACCEPTED_FORMATS:
+        raise UploadError(not_image)
+    return image
+
+
+def _normalise(image: Image.Image, fmt: str) -> Image.Image:
+    """Upright, in a mode the output format stores, and with no metadata left on it."""
+    try:
+        upright = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, TypeError, KeyError, SyntaxError):
+        upright = image  # broken EXIF: keep the pixels as they are
+    has_alpha = upright.mode in {"RGBA", "LA", "PA"} or (
+        upright.mode == "P" and "transparency" in upright.info
+    )
+    if fmt == "JPEG":
+        mode = "L" if upright.mode in {"L", "1"} else "RGB"
+    else:
+        mode = "RGBA" if has_alpha else "RGB"
+    try:
+        clean = upright.convert(mode)
+    except ValueError as exc:  # e.g. 16-bit greyscale PNG
+        raise UploadError(
+            _l("Kiểu màu của ảnh này chưa được hỗ trợ, hãy lưu lại dạng JPEG.")
+        ) from exc
+    # A fresh image with only the pixels: no EXIF, ICC, XMP, comments or text chunks.
+    fresh = Image.new(mode, clean.size)
+    fresh.paste(clean)
+    return fresh
+
+
+def _encode(image: Image.Image, fmt: str, path: Path) -> int:
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        image.save(buffer, "JPEG", quality=82, progressive=True, optimize=True)
+    elif fmt == "PNG":
+        image.save(buffer, "PNG", optimize=True)
+    else:
+        image.save(buffer, "WEBP", quality=82, method=4)
+    data = buffer.getvalue()
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return len(data)
+
+
+def _resized(image: Image.Image, width: int) -> Image.Image:
+    if width >= image.width:
+        return image
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def store_image(file_storage, user: User | None) -> Media:
+    """Check, clean and store an uploaded image; add its Media row (the caller commits).
+
+    Raises UploadError with a message for people when the file is refused.
+    """
+    data = _read(file_storage)
+    source = _open(data)
+    fmt = OUTPUT[source.format]
+    image = _normalise(source, fmt)
+    ext = EXTENSIONS[fmt]
+
+    now = utcnow()
+    folder_rel = f"{now:%Y}/{now:%m}"
+    folder = upload_root() / folder_rel
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = secrets.token_hex(8)
+    slots = [s for s in SLOTS if s <= 800 or image.width > 800]
+    written: list[Path] = []
+    total = 0
+    try:
+        for slot in slots:
+            path = folder / f"{stem}-{slot}.{ext}"
+            total += _encode(_resized(image, slot), fmt, path)
+            written.append(path)
+    except Exception:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    name = clean_line(Path(file_storage.filename or "").name)[:255]
+    media = Media(
+        path=f"/uploads/{folder_rel}/{stem}-{slots[-1]}.{ext}",
+        original_name=name,
+        mime=MIME[fmt],
+        width=image.width,
+        height=image.height,
+        widths=",".join(str(s) for s in slots),
+        bytes=total,
+        uploaded_by_id=user.id if user is not None else None,
+        created_at=now,
+    )
+    db.session.add(media)
+    db.session.flush()
+    return media
+
+
+def variants(media: Media) -> list[Variant]:
+    """Each stored size of an image: its slot, real pixel size and URL."""
+    result = []
+    for slot in slot_list(media):
+        width = min(slot, media.width)
+        height = max(1, round(media.height * width / media.width))
+        result.append(Variant(slot, width, height, variant_url(media, slot)))
+    return result
+
+
+def slot_list(media: Media) -> list[int]:
+    return [int(s) for s in (media.widths or "").split(",") if s.strip().isdigit()]
+
+
+def stem_url(media: Media) -> str:
+    """`/uploads/yyyy/mm/<stem>` (without the `-<slot>.<ext>` ending)."""
+    base, _, _ = media.path.rpartition("-")
+    return base
+
+
+def variant_url(media: Media, slot: int) -> str:
+    ext = media.path.rpartition(".")[2]
+    return f"{stem_url(media)}-{slot}.{ext}"
+
+
+def srcset(media: Media) -> str:
+    return ", ".join(f"{v.url} {v.width}w" for v in variants(media))
+
+
+def as_json(media: Media) -> dict:
+    """The upload endpoint's answer: the 800 file (what articles show) and the others."""
+    main = next((v for v in variants(media) if v.slot == 800), variants(media)[-1])
+    return {
+        "id": media.id,
+        "url": main.url,
+        "href": main.url,
+        "width": main.width,
+        "height": main.height,
+        "srcset": srcset(media),
+        "original": {"width": media.width, "height": media.height},
+        "sizes": {str(v.slot): v.url for v in variants(media)},
+    }
+
+
+# ---------------------------------------------------------------- usage and deletion
+
+
+@dataclass(frozen=True)
+class Usage:
+    articles: list[Article]
+    is_logo: bool
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.articles) or self.is_logo
+
+
+def usage(media: Media) -> Usage:
+    """Articles (trash included: it can be restored) and the site logo using this image."""
+    pattern = f"%{stem_url(media)}-%"
+    articles = db.session.scalars(
+        sa.select(Article)
+        .where(sa.or_(Article.body.like(pattern), Article.cover_url.like(pattern)))
+        .order_by(Article.id.desc())
+        .limit(50)
+    ).all()
+    logo = SiteSettings.get().logo_url or ""
+    return Usage(list(articles), logo.startswith(f"{stem_url(media)}-"))
+
+
+def _file_path(url: str) -> Path | None:
+    root = upload_root().resolve()
+    rel = url.removeprefix("/uploads/")
+    path = (root / rel).resolve()
+    return path if path.is_relative_to(root) else None
+
+
+def delete_files(media: Media) -> None:
+    """Remove every stored size of an image (the row is the caller's to delete)."""
+    for slot in slot_list(media):
+        path = _file_path(variant_url(media, slot))
+        if path is not None:
+            path.unlink(missing_ok=True)
