@@ -1,0 +1,400 @@
+"""Backups and restores of the one SQLite file (and, optionally, the uploads).
+
+Both directions go through SQLite's online backup API, never a file copy: a backup
+taken while the site writes is a consistent snapshot (WAL lets the site keep writing),
+and a restore writes the pages through SQLite so the live file, its ``-wal`` and its
+``-shm`` stay a matching set even if a server process still has the file open.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from bantin.clock import utcnow
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DB_MEMBER = "bantin.db"
+UPLOADS_MEMBER = "uploads"
+BACKUP_PREFIX = "bantin-"
+# Tables every Bantin database has; a SQLite file without them is someone else's.
+REQUIRED_TABLES = frozenset({"alembic_version", "article", "category", "comment", "user"})
+
+
+class BackupError(Exception):
+    """A refusal or failure explained in one sentence for the operator."""
+
+
+# ---------------------------------------------------------------- locations
+
+
+def database_path(app: Flask | None = None) -> Path:
+    """The SQLite file behind SQLALCHEMY_DATABASE_URI (relative paths: the instance folder)."""
+    app = app or current_app
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        raise BackupError("Backups need SQLALCHEMY_DATABASE_URI to name a SQLite file.")
+    name = url.database
+    if name.startswith("file:"):  # sqlite:///file:/path?mode=ro&uri=true
+        name = name.removeprefix("file:").split("?", 1)[0]
+    path = Path(name)
+    if not path.is_absolute():
+        path = Path(app.instance_path) / path
+    return path
+
+
+def schema_revisions(app: Flask | None = None) -> tuple[set[str], set[str]]:
+    """(heads, every known revision) of the Alembic scripts in migrations/."""
+    from alembic.script import ScriptDirectory
+
+    app = app or current_app
+    directory = app.extensions["migrate"].directory
+    scripts = ScriptDirectory(directory)
+    return set(scripts.get_heads()), {rev.revision for rev in scripts.walk_revisions()}
+
+
+def _timestamp() -> str:
+    return utcnow().strftime("%Y%m%d-%H%M%S")
+
+
+def _connect(path: Path, timeout: float = 30.0) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+    return conn
+
+
+# ---------------------------------------------------------------- inspection
+
+
+@dataclass
+class DatabaseInfo:
+    path: Path
+    revision: str
+    articles: int
+    comments: int
+
+
+def inspect_database(path: Path, app: Flask | None = None) -> DatabaseInfo:
+    """Refuse (BackupError) anything but an intact Bantin database of a known schema."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise BackupError(f"Cannot read {path}: {exc.strerror}.") from exc
+    if header != SQLITE_MAGIC:
+        raise BackupError(f"{path} is not a SQLite database.")
+    conn = _connect(path)
+    try:
+        try:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"{path} is damaged: {exc}.") from exc
+        if rows != [("ok",)]:
+            detail = "; ".join(str(r[0]) for r in rows[:3])
+            raise BackupError(f"{path} failed PRAGMA integrity_check: {detail}")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = REQUIRED_TABLES - tables
+        if missing:
+            raise BackupError(
+                f"{path} is not a Bantin database (missing tables: {', '.join(sorted(missing))})."
+            )
+        versions = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
+        _heads, known = schema_revisions(app)
+        if len(versions) != 1 or versions[0] not in known:
+            raise BackupError(
+                f"{path} has schema version {versions or 'none'}, which this code does not "
+                "know (a backup from a newer Bantin, or not a Bantin database)."
+            )
+        articles = conn.execute("SELECT count(*) FROM article").fetchone()[0]
+        comments = conn.execute("SELECT count(*) FROM comment").fetchone()[0]
+    finally:
+        conn.close()
+    return DatabaseInfo(path, versions[0], articles, comments)
+
+
+# ---------------------------------------------------------------- backup
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """A consistent snapshot of ``source`` as a self-contained (non-WAL) file ``target``."""
+    src = _connect(source)
+    dst = _connect(target)
+    try:
+        # One step (pages=-1) holds a single read transaction: a snapshot of one moment.
+        # In WAL mode the site's writers are not blocked while it runs.
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        dst.close()
+        src.close()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _target_for(dest: Path, with_uploads: bool) -> Path:
+    if dest.is_dir():
+        suffix = ".tar.gz" if with_uploads else ".db"
+        return dest / f"{BACKUP_PREFIX}{_timestamp()}{suffix}"
+    is_tar = dest.name.endswith((".tar.gz", ".tgz"))
+    if with_uploads and not is_tar:
+        raise BackupError("With --with-uploads the destination must end in .tar.gz.")
+    if not with_uploads and is_tar:
+        raise BackupError("A .tar.gz destination needs --with-uploads.")
+    if not dest.parent.is_dir():
+        raise BackupError(f"The folder {dest.parent} does not exist.")
+    return dest
+
+
+def rotate(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` newest backups this command wrote into ``folder``."""
+    backups = sorted(
+        (
+            p
+            for p in folder.iterdir()
+            if p.is_file()
+            and p.name.startswith(BACKUP_PREFIX)
+            and p.name.endswith((".db", ".tar.gz"))
+        ),
+        key=lambda p: p.name,  # the names carry a sortable timestamp
+        reverse=True,
+    )
+    removed = backups[keep:]
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+def backup(dest: Path, with_uploads: bool = False, app: Flask | None = None) -> DatabaseInfo:
+    """Write a checked backup to ``dest`` (a file, or a folder for a timestamped name)."""
+    app = app or current_app
+    source = database_path(app)
+    if not source.exists():
+        raise BackupError(f"There is no database at {source}.")
+    target = _target_for(dest, with_uploads)
+    if target.resolve() == source.resolve():
+        raise BackupError("The destination is the live database itself.")
+    workdir = Path(tempfile.mkdtemp(prefix=".bantin-backup-", dir=target.parent))
+    try:
+        snapshot = workdir / DB_MEMBER
+        _copy_database(source, snapshot)
+        info = inspect_database(snapshot, app)
+        if with_uploads:
+            archive = workdir / "backup.tar.gz"
+            uploads = Path(app.config["UPLOAD_FOLDER"])
+            with tarfile.open(archive, "w:gz") as tar:
+                tar.add(snapshot, arcname=DB_MEMBER)
+                if uploads.is_dir():
+                    tar.add(uploads, arcname=UPLOADS_MEMBER)
+            produced = archive
+        else:
+            produced = snapshot
+        _fsync(produced)
+        os.replace(produced, target)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    info.path = target
+    return info
+
+
+# ---------------------------------------------------------------- restore
+
+
+def _extract_database(archive: Path, workdir: Path) -> tuple[Path, bool]:
+    """Pull bantin.db out of a backup archive; report whether it holds uploads."""
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            members = tar.getmembers()
+            names = {m.name for m in members}
+            if DB_MEMBER not in names:
+                raise BackupError(f"{archive} holds no {DB_MEMBER}: not a Bantin backup.")
+            member = tar.getmember(DB_MEMBER)
+            if not member.isfile():
+                raise BackupError(f"{archive}: {DB_MEMBER} is not a regular file.")
+            tar.extract(member, workdir, filter="data")
+            has_uploads = any(
+                n == UPLOADS_MEMBER or n.startswith(UPLOADS_MEMBER + "/") for n in names
+            )
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise BackupError(f"{archive} is a damaged archive: {exc}.") from exc
+    return workdir / DB_MEMBER, has_uploads
+
+
+def _check_uploads(archive: Path, folder: Path) -> None:
+    """Refuse the whole archive up front if any upload would land outside the folder."""
+    prefix = UPLOADS_MEMBER + "/"
+    with tarfile.open(archive, "r:*") as tar:
+        for member in tar.getmembers():
+            if not member.name.startswith(prefix):
+                continue
+            if not (member.isfile() or member.isdir()):
+                raise BackupError(f"{archive}: {member.name} is not a plain file.")
+            renamed = member.replace(name=member.name.removeprefix(prefix), deep=False)
+            try:
+                tarfile.data_filter(renamed, str(folder))
+            except tarfile.FilterError as exc:
+                raise BackupError(f"{archive}: unsafe path {member.name!r} ({exc}).") from exc
+
+
+def _extract_uploads(archive: Path, folder: Path) -> int:
+    """Add the archive's uploads to the upload folder (names are random: nothing clashes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    prefix = UPLOADS_MEMBER + "/"
+    with tarfile.open(archive, "r:*") as tar:
+        for member in tar.getmembers():
+            if not member.name.startswith(prefix) or not (member.isfile() or member.isdir()):
+                continue
+            member.name = member.name.removeprefix(prefix)
+            # The "data" filter refuses absolute paths, "..", links out of the folder, devices.
+            tar.extract(member, folder, filter="data")
+            count += member.isfile()
+    return count
+
+
+def _set_aside(live: Path) -> Path:
+    """A consistent copy of the live database (with whatever its WAL holds), kept beside it."""
+    aside = live.with_name(f"{live.name}.before-restore-{_timestamp()}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = live.with_name(f"{live.name}.before-restore-{_timestamp()}-{n}")
+    _copy_database(live, aside)
+    return aside
+
+
+def _write_into_live(candidate: Path, live: Path) -> None:
+    src = _connect(candidate)
+    dst = _connect(live)
+    try:
+        try:
+            src.backup(dst)
+        except sqlite3.OperationalError:
+            # A WAL database cannot take a backup with another page size; leaving WAL
+            # needs every other connection closed, which is why the docs say stop first.
+            try:
+                dst.execute("PRAGMA journal_mode=DELETE")
+                src.backup(dst)
+            except sqlite3.OperationalError as exc:
+                raise BackupError(
+                    f"Could not write into {live} ({exc}); stop the site and try again."
+                ) from exc
+        dst.execute("PRAGMA journal_mode=WAL")
+        dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        dst.close()
+        src.close()
+
+
+@dataclass
+class RestoreResult:
+    info: DatabaseInfo
+    aside: Path | None
+    uploads: int
+    needs_upgrade: bool
+
+
+def restore(src: Path, app: Flask | None = None) -> RestoreResult:
+    """Check ``src`` (a .db or a .tar.gz from ``backup``) and make it the live database."""
+    app = app or current_app
+    live = database_path(app)
+    if not src.is_file():
+        raise BackupError(f"{src} does not exist or is not a file.")
+    if live.exists() and src.resolve() == live.resolve():
+        raise BackupError("The source is the live database itself.")
+    live.parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=".bantin-restore-", dir=live.parent))
+    try:
+        is_archive = tarfile.is_tarfile(src)
+        if is_archive:
+            candidate, has_uploads = _extract_database(src, workdir)
+        else:
+            # Check a private copy: opening the operator's file could change it.
+            candidate, has_uploads = workdir / DB_MEMBER, False
+            shutil.copyfile(src, candidate)
+            wal = src.with_name(src.name + "-wal")
+            if wal.exists():
+                shutil.copyfile(wal, candidate.with_name(DB_MEMBER + "-wal"))
+        info = inspect_database(candidate, app)
+        uploads_folder = Path(app.config["UPLOAD_FOLDER"])
+        if has_uploads:
+            _check_uploads(src, uploads_folder)
+        aside = _set_aside(live) if live.exists() else None
+        _write_into_live(candidate, live)
+        uploads = 0
+        if has_uploads:
+            uploads = _extract_uploads(src, uploads_folder)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    heads, _known = schema_revisions(app)
+    info.path = live
+    return RestoreResult(info, aside, uploads, info.revision not in heads)
+
+
+# ---------------------------------------------------------------- commands
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--with-uploads", is_flag=True, help="Write a .tar.gz with the uploads too.")
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    help="When DEST is a folder: keep only this many newest backups there.",
+)
+@with_appcontext
+def backup_command(dest: Path, with_uploads: bool, keep: int | None) -> None:
+    """Write a consistent backup of the live database (safe while the site runs)."""
+    try:
+        info = backup(dest, with_uploads)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Backup written to {info.path} ({info.path.stat().st_size} bytes, schema "
+        f"{info.revision}, {info.articles} articles, {info.comments} comments)."
+    )
+    if keep and dest.is_dir():
+        for path in rotate(dest, keep):
+            click.echo(f"Removed old backup {path}.")
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(path_type=Path))
+@with_appcontext
+def restore_command(src: Path) -> None:
+    """Check a backup, then make it the live database (the old one is kept aside)."""
+    try:
+        result = restore(src)
+    except BackupError as exc:
+        raise click.ClickException(f"Restore refused: {exc}") from exc
+    if result.aside:
+        click.echo(f"The previous database was kept as {result.aside}.")
+    click.echo(
+        f"Restored {src} into {result.info.path} (schema {result.info.revision}, "
+        f"{result.info.articles} articles, {result.info.comments} comments"
+        + (f", {result.uploads} uploaded files" if result.uploads else "")
+        + ")."
+    )
+    if result.needs_upgrade:
+        click.echo("The backup has an older schema: run `flask --app app db upgrade` now.")
+    click.echo("Now start (or restart) the site: systemctl restart bantin.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -1,0 +1,165 @@
+"""Security headers on every response, Secure cookies under HTTPS, read-only mode.
+
+The headers are added in an ``after_request`` hook, which Flask runs for views, error
+pages (404, 405, 500, 503), redirects and the static files alike. The ``Secure`` cookie
+flag is added by a small WSGI middleware because Flask writes the session cookie only
+after the ``after_request`` hooks have run.
+"""
+
+from collections.abc import Callable, Iterable
+from urllib.parse import unquote_to_bytes
+
+import sqlalchemy as sa
+from flask import Flask, abort, render_template, request
+from sqlalchemy.exc import OperationalError
+
+from bantin.extensions import db
+
+# No 'unsafe-inline' anywhere: templates carry no <script> blocks, no on* handlers and no
+# style="" attributes. Uploaded images are same-origin; data: covers small inline icons.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+# Uploaded files are never documents: no scripts, no plugins, a unique origin.
+UPLOADS_CSP = "sandbox; default-src 'none'"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+BASE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    # Not no-referrer: Flask-WTF checks the Referer of HTTPS form posts.
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+# Requests that never change data, and the one POST that must work in read-only mode.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READONLY_EXEMPT_ENDPOINTS = frozenset({"auth.logout"})
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def add_security_headers(response):
+    """Set the headers a view did not set itself (uploads keep their sandbox CSP)."""
+    headers = response.headers
+    for name, value in BASE_HEADERS.items():
+        headers.setdefault(name, value)
+    headers.setdefault("Content-Security-Policy", CSP)
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    # The application never advertises its software or version.
+    headers.pop("X-Powered-By", None)
+    return response
+
+
+def _with_secure(cookie: str) -> str:
+    attributes = {part.strip().split("=", 1)[0].lower() for part in cookie.split(";")[1:]}
+    return cookie if "secure" in attributes else f"{cookie}; Secure"
+
+
+class SecureCookies:
+    """Mark every cookie Secure when the request came over HTTPS (after ProxyFix).
+
+    Then HTTPS deployments are safe even when SESSION_COOKIE_SECURE was forgotten;
+    the deploy check still recommends setting it.
+    """
+
+    def __init__(self, wsgi_app: Callable) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, _with_secure(value)) if name.lower() == "set-cookie" else (name, value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
+
+
+def database_writable() -> bool:
+    """True unless SQLite refuses writes (read-only file, read-only mount, ``mode=ro``).
+
+    A write statement that touches no row still opens a write transaction, which is
+    where SQLite checks that the database can be written; the rollback undoes nothing.
+    A locked database is not read-only: the real write will wait or answer 503.
+    """
+    try:
+        db.session.execute(sa.text("DELETE FROM site_settings WHERE 0"))
+    except OperationalError as exc:
+        db.session.rollback()
+        message = str(exc.orig).lower() if exc.orig else ""
+        if "readonly" in message or "read-only" in message:
+            return False
+        raise
+    db.session.rollback()
+    return True
+
+
+def refuse_writes_when_read_only():
+    """Editor pages and every data-changing request: a clear 503 when editing is impossible."""
+    if request.endpoint in _READONLY_EXEMPT_ENDPOINTS or request.endpoint == "static":
+        return None
+    if request.method in _SAFE_METHODS and request.blueprint != "editor":
+        return None
+    if request.endpoint is None:  # 404/405: let routing answer
+        return None
+    if database_writable():
+        return None
+    return render_template("errors/readonly.html"), 503, {"Retry-After": "3600"}
+
+
+# Views that validate their own text answer a NUL byte with a message next to the field
+# and keep what the reader typed, instead of a bare 400 page.
+SELF_VALIDATING = frozenset({"public.comment_post", "public.search"})
+
+
+def _valid_text(raw: bytes, allow_nul: bool = False) -> bool:
+    if b"\x00" in raw and not allow_nul:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def reject_malformed_input():
+    """Invalid UTF-8 or NUL in the path, the query string or a form field: 400, never 500.
+
+    WSGI hands over the path and query as latin-1 text of the raw bytes, so the bytes can
+    be checked exactly; Werkzeug decodes form fields with U+FFFD for invalid bytes.
+    """
+    environ = request.environ
+    path = environ.get("PATH_INFO", "").encode("latin-1", "replace")
+    query = unquote_to_bytes(environ.get("QUERY_STRING", "").encode("latin-1", "replace"))
+    self_validating = request.endpoint in SELF_VALIDATING
+    if not _valid_text(path) or not _valid_text(query, allow_nul=self_validating):
+        abort(400)
+    if request.method in _SAFE_METHODS or request.mimetype not in _FORM_TYPES:
+        return None
+    for key, values in request.form.lists():
+        for text in (key, *values):
+            if "\ufffd" in text or ("\x00" in text and not self_validating):
+                abort(400)
+    for storage in request.files.values():
+        if storage.filename and ("\x00" in storage.filename or "\ufffd" in storage.filename):
+            abort(400)
+    return None
+
+
+def register(app: Flask) -> None:
+    """Call before ProxyFix is applied, so the middleware sees the forwarded scheme."""
+    app.wsgi_app = SecureCookies(app.wsgi_app)  # type: ignore[method-assign]
+    app.before_request(reject_malformed_input)
+    app.before_request(refuse_writes_when_read_only)
+    app.after_request(add_security_headers)

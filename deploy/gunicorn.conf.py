@@ -1,0 +1,55 @@
+"""gunicorn settings for one small VPS (1-2 cores): `gunicorn -c deploy/gunicorn.conf.py`.
+
+Every value can be overridden with an environment variable (BANTIN_GUNICORN_*), so the
+systemd unit, the benchmark harness and the tests share this one file.
+"""
+
+import os
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"BANTIN_GUNICORN_{name}", default)
+
+
+# nginx talks to gunicorn over loopback; gunicorn is never exposed directly.
+bind = _env("BIND", "127.0.0.1:8000")
+wsgi_app = _env("APP", "app:create_app()")
+
+# Two processes survive one crashing; threads overlap the short waits on SQLite and on
+# the network. Each worker holds its own SQLite connections (no preload: no fork after
+# connecting).
+workers = int(_env("WORKERS", "2"))
+threads = int(_env("THREADS", "4"))
+worker_class = "gthread"
+preload_app = False
+
+# A request that runs longer than this is stuck: the worker is killed and replaced.
+timeout = int(_env("TIMEOUT", "30"))
+# On restart/stop, finish the requests in flight (a commit takes milliseconds).
+graceful_timeout = int(_env("GRACEFUL_TIMEOUT", "20"))
+keepalive = int(_env("KEEPALIVE", "5"))
+# Workers are not recycled (0): nothing leaks, and a fresh worker pays its warm-up again.
+# Set e.g. BANTIN_GUNICORN_MAX_REQUESTS=20000 to recycle them anyway (with jitter).
+max_requests = int(_env("MAX_REQUESTS", "0"))
+max_requests_jitter = int(_env("MAX_REQUESTS_JITTER", "1000"))
+
+# Limits on the request line and headers (bodies are limited by MAX_CONTENT_LENGTH/nginx).
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# Logs go to stderr -> journald under systemd ("-"); set a file path to log elsewhere.
+accesslog = _env("ACCESSLOG", "-") or None
+errorlog = _env("ERRORLOG", "-")
+loglevel = _env("LOGLEVEL", "info")
+# %(h)s is nginx; the reader's address is in X-Real-IP. The path is logged without its
+# query string (search terms are the readers' business).
+access_log_format = '%(h)s %({x-real-ip}i)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+# gunicorn trusts no forwarded header itself: the app's ProxyFix (PROXY_COUNT) is the one
+# place that decides how many proxies to believe, for the client address and for https.
+forwarded_allow_ips = _env("FORWARDED_ALLOW_IPS", "")
+secure_scheme_headers: dict[str, str] = {}
+proc_name = "bantin"
+# The master's temporary heartbeat files: tmpfs when available (PrivateTmp in systemd).
+worker_tmp_dir = _env("WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else "") or None

@@ -1,0 +1,248 @@
+"""Backups taken while 10 writers commit are consistent snapshots and restore cleanly;
+restore refuses damaged and foreign files and leaves the live database alone."""
+
+import hashlib
+import sqlite3
+import tarfile
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bantin.extensions import db
+from bantin.models import Article, Comment, CommentStatus
+from tests.faults.support import integrity, query
+
+WRITERS = 10
+
+
+def _writer(
+    app, article_id: int, name: str, stop: threading.Event, committed: list, progress
+) -> None:
+    """Insert comments one short transaction at a time, bumping the article's counter in
+    the same transaction: in any consistent snapshot the two agree exactly."""
+    with app.app_context():
+        n = 0
+        while not stop.is_set():
+            content = f"{name}-{n}"
+            db.session.add(
+                Comment(
+                    article_id=article_id,
+                    name=name,
+                    content=content,
+                    status=CommentStatus.APPROVED,
+                )
+            )
+            db.session.execute(
+                sa.update(Article)
+                .where(Article.id == article_id)
+                .values(comment_count=Article.comment_count + 1)
+            )
+            db.session.commit()
+            with progress:
+                committed.append(content)
+                progress.notify_all()
+            n += 1
+        db.session.remove()
+
+
+def _snapshot_is_consistent(path: Path, committed: set[str]) -> int:
+    assert integrity(path) == "ok"
+    contents = [r[0] for r in query(path, "SELECT content FROM comment")]
+    (counter,) = query(path, "SELECT comment_count FROM article")[0]
+    assert counter == len(contents)  # never half a transaction
+    assert set(contents) <= committed
+    # Each writer's comments form a prefix of its sequence: a snapshot of one moment.
+    by_writer: dict[str, list[int]] = {}
+    for content in contents:
+        name, _, n = content.rpartition("-")
+        by_writer.setdefault(name, []).append(int(n))
+    for numbers in by_writer.values():
+        assert sorted(numbers) == list(range(len(numbers)))
+    return len(contents)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def site(app, factory, tmp_path):
+    article = factory.article()
+    return app, article, tmp_path / "bantin.db"
+
+
+def test_backup_under_concurrent_writes_is_consistent_and_restorable(site, runner, tmp_path):
+    app, article, live = site
+    stop = threading.Event()
+    progress = threading.Condition()
+    committed: list[str] = []
+    threads = [
+        threading.Thread(target=_writer, args=(app, article.id, f"w{i}", stop, committed, progress))
+        for i in range(WRITERS)
+    ]
+    for thread in threads:
+        thread.start()
+    backups = []
+    try:
+        for i in range(3):
+            # Let the writers make progress between backups.
+            with progress:
+                target = len(committed) + 20
+                assert progress.wait_for(lambda t=target: len(committed) >= t, timeout=30)
+            dest = tmp_path / f"backup-{i}.db"
+            result = runner.invoke(args=["backup", str(dest)])
+            assert result.exit_code == 0, result.output
+            backups.append(dest)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    done = set(committed)
+    sizes = [_snapshot_is_consistent(b, done) for b in backups]
+    assert sizes[0] > 0 and sizes == sorted(sizes)
+    assert query(live, "SELECT count(*) FROM comment")[0][0] == len(done)
+
+    # Restore the middle backup over the live database.
+    db.engine.dispose()
+    result = runner.invoke(args=["restore", str(backups[1])])
+    assert result.exit_code == 0, result.output
+    assert "kept as" in result.output
+    assert query(live, "SELECT count(*) FROM comment")[0][0] == sizes[1]
+    assert integrity(live) == "ok"
+    assert query(live, "PRAGMA journal_mode")[0][0] == "wal"
+    aside = list(tmp_path.glob("bantin.db.before-restore-*"))
+    assert len(aside) == 1
+    assert query(aside[0], "SELECT count(*) FROM comment")[0][0] == len(done)
+    # The app keeps working on the restored file.
+    db.session.remove()
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == sizes[1]
+
+
+def test_backup_is_a_single_self_contained_file(site, runner, tmp_path):
+    _app, _article, _live = site
+    dest = tmp_path / "copy.db"
+    assert runner.invoke(args=["backup", str(dest)]).exit_code == 0
+    assert query(dest, "PRAGMA journal_mode")[0][0] == "delete"
+    assert not Path(f"{dest}-wal").exists()
+
+
+def test_backup_with_uploads_and_restore_of_the_archive(site, runner, tmp_path, app):
+    uploads = Path(app.config["UPLOAD_FOLDER"]) / "2024" / "05"
+    uploads.mkdir(parents=True)
+    (uploads / "abc-800.jpg").write_bytes(b"jpeg bytes")
+    dest = tmp_path / "full.tar.gz"
+    result = runner.invoke(args=["backup", str(dest), "--with-uploads"])
+    assert result.exit_code == 0, result.output
+    with tarfile.open(dest) as tar:
+        names = tar.getnames()
+    assert "bantin.db" in names and "uploads/2024/05/abc-800.jpg" in names
+    (uploads / "abc-800.jpg").unlink()
+    db.engine.dispose()
+    result = runner.invoke(args=["restore", str(dest)])
+    assert result.exit_code == 0, result.output
+    assert (uploads / "abc-800.jpg").read_bytes() == b"jpeg bytes"
+
+
+def test_backup_into_a_folder_with_rotation(site, runner, tmp_path, app):
+    from datetime import datetime, timedelta
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    start = datetime(2025, 1, 1, 2, 30)
+    for day in range(5):
+        app.config["CLOCK"] = lambda day=day: start + timedelta(days=day)
+        result = runner.invoke(args=["backup", str(folder), "--keep", "3"])
+        assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "bantin-20250103-023000.db",
+        "bantin-20250104-023000.db",
+        "bantin-20250105-023000.db",
+    ]
+
+
+def _refused(runner, live: Path, source: Path, message: str) -> None:
+    before = _digest(live)
+    result = runner.invoke(args=["restore", str(source)])
+    assert result.exit_code == 1, result.output
+    assert "Restore refused" in result.output and message in result.output, result.output
+    assert _digest(live) == before
+    assert not list(live.parent.glob("bantin.db.before-restore-*"))
+
+
+def _make_foreign(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    conn.execute("INSERT INTO invoices (total) VALUES (12.5)")
+    conn.commit()
+    conn.close()
+
+
+def test_restore_refuses_corrupt_and_foreign_files(site, runner, tmp_path):
+    _app, _article, live = site
+    db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    db.engine.dispose()
+
+    text = tmp_path / "notes.db"
+    text.write_text("this is not a database\n" * 100)
+    _refused(runner, live, text, "is not a SQLite database")
+
+    foreign = tmp_path / "other-app.db"
+    _make_foreign(foreign)
+    _refused(runner, live, foreign, "is not a Bantin database")
+
+    good = tmp_path / "good.db"
+    assert runner.invoke(args=["backup", str(good)]).exit_code == 0
+    damaged = tmp_path / "damaged.db"
+    data = bytearray(good.read_bytes())
+    for offset in range(2 * 4096, len(data) - 4096, 4096):
+        data[offset + 8 : offset + 40] = b"\xff" * 32  # trash the b-tree pages
+    damaged.write_bytes(bytes(data))
+    _refused(runner, live, damaged, "")
+
+    truncated = tmp_path / "truncated.db"
+    truncated.write_bytes(good.read_bytes()[: 3 * 4096 + 100])
+    _refused(runner, live, truncated, "")
+
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(good.read_bytes())
+    conn = sqlite3.connect(newer)
+    conn.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    conn.commit()
+    conn.close()
+    _refused(runner, live, newer, "schema version")
+
+    empty_tar = tmp_path / "empty.tar.gz"
+    with tarfile.open(empty_tar, "w:gz") as tar:
+        tar.add(text, arcname="notes.txt")
+    _refused(runner, live, empty_tar, "holds no bantin.db")
+
+    evil_tar = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil_tar, "w:gz") as tar:
+        tar.add(foreign, arcname="bantin.db")
+    _refused(runner, live, evil_tar, "is not a Bantin database")
+
+    _refused(runner, live, tmp_path / "missing.db", "does not exist")
+    _refused(runner, live, live, "the live database itself")
+
+
+def test_restore_archive_cannot_write_outside_the_upload_folder(site, runner, tmp_path, app):
+    good = tmp_path / "good.db"
+    assert runner.invoke(args=["backup", str(good)]).exit_code == 0
+    evil = tmp_path / "traversal.tar.gz"
+    payload = tmp_path / "payload.txt"
+    payload.write_text("owned")
+    with tarfile.open(evil, "w:gz") as tar:
+        tar.add(good, arcname="bantin.db")
+        tar.add(payload, arcname="uploads/../../escaped.txt")
+    db.engine.dispose()
+    live = tmp_path / "bantin.db"
+    before = _digest(live)
+    result = runner.invoke(args=["restore", str(evil)])
+    assert result.exit_code == 1
+    assert "unsafe path" in result.output
+    assert _digest(live) == before  # refused before anything was replaced
+    assert not (tmp_path.parent / "escaped.txt").exists()
+    assert not (tmp_path / "escaped.txt").exists()

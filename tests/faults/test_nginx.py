@@ -1,0 +1,224 @@
+"""The shipped nginx site (deploy/nginx-bantin.conf) in front of a real gunicorn.
+
+Debian's nginx runs the file as shipped, with only the machine-specific parts rewritten:
+loopback ports instead of 80/443, a throw-away self-signed certificate instead of Let's
+Encrypt's, and temporary folders instead of /srv/bantin and /var/log. Skipped when nginx
+is not installed, unless REQUIRE_NGINX=1.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bantin.security_headers import CSP, UPLOADS_CSP
+from tests.conftest import ROOT, LiveServer, free_port
+from tests.faults.scenarios import LIVE_CONFIG, make_article
+from tests.faults.support import Browser, post_comment, query
+
+pytestmark = pytest.mark.live
+
+NGINX = "/usr/sbin/nginx"
+SITE = ROOT / "deploy" / "nginx-bantin.conf"
+
+
+def _require(binary: str, package: str) -> None:
+    if shutil.which(binary) is None and not Path(binary).exists():
+        if os.environ.get("REQUIRE_NGINX") == "1":
+            pytest.fail(f"{binary} is missing (apt-get install -y {package})")
+        pytest.skip(f"{binary} is not installed (apt-get install -y {package})")
+
+
+def rewrite_site(text: str, replacements: dict[str, str]) -> str:
+    for old, new in replacements.items():
+        assert old in text, f"deploy/nginx-bantin.conf no longer contains {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("nginx exited during start-up")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)  # readiness polling only
+    raise RuntimeError("nginx did not start listening")
+
+
+class ShippedGunicorn(LiveServer):
+    """gunicorn started with deploy/gunicorn.conf.py itself (test settings for the app)."""
+
+    def start(self) -> "ShippedGunicorn":
+        env = {
+            **self.env,
+            "BANTIN_GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "BANTIN_GUNICORN_ACCESSLOG": str(self.tmp_path / "gunicorn-access.log"),
+            "BANTIN_GUNICORN_LOGLEVEL": "warning",
+        }
+        cmd = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
+        self.proc = subprocess.Popen([*cmd, "tests.live_app:app"], cwd=ROOT, env=env)
+        self._wait_ready()
+        return self
+
+
+@pytest.fixture
+def stack(tmp_path, migrated_db):
+    _require(NGINX, "nginx")
+    _require("openssl", "openssl")
+    server = ShippedGunicorn(tmp_path, migrated_db, PROXY_COUNT=1, **LIVE_CONFIG).start()
+    try:
+        yield from _with_nginx(tmp_path, server)
+    finally:
+        server.stop()
+
+
+def _with_nginx(tmp_path, server):
+    root = tmp_path / "nginx"
+    (root / "acme" / ".well-known" / "acme-challenge").mkdir(parents=True)
+    (root / "acme" / ".well-known" / "acme-challenge" / "token123").write_text("proof")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=news.example.org",
+            "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"),
+        ],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    http_port, https_port = free_port(), free_port()
+    site = rewrite_site(
+        SITE.read_text(),
+        {
+            "    listen [::]:80;\n": "",
+            "    listen [::]:443 ssl http2;\n": "",
+            "listen 80;": f"listen 127.0.0.1:{http_port};",
+            "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+            "server 127.0.0.1:8000;": f"server 127.0.0.1:{server.port};",
+            "/etc/letsencrypt/live/news.example.org/fullchain.pem": str(root / "cert.pem"),
+            "/etc/letsencrypt/live/news.example.org/privkey.pem": str(root / "key.pem"),
+            "/var/www/letsencrypt": str(root / "acme"),
+            "/srv/bantin/static/": f"{ROOT / 'static'}/",
+            "/srv/bantin/instance/uploads/": f"{uploads}/",
+            "/var/log/nginx/bantin.access.log": str(root / "access.log"),
+            "/var/log/nginx/bantin.error.log": str(root / "error.log"),
+        },
+    )
+    (root / "bantin.conf").write_text(site)
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the temp dirs
+    temp_paths = "".join(
+        f"  {kind}_temp_path {root / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (root / "nginx.conf").write_text(
+        f"{user}worker_processes 1;\ndaemon off;\npid {root / 'nginx.pid'};\n"
+        f"error_log {root / 'error.log'} warn;\nevents {{ worker_connections 256; }}\n"
+        f"http {{\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
+        f"  access_log {root / 'access.log'};\n{temp_paths}  include {root / 'bantin.conf'};\n}}\n"
+    )
+    args = [NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-e", str(root / "error.log")]
+    checked = subprocess.run([*args, "-t"], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE)
+    try:
+        _wait_port(https_port, proc)
+        yield {
+            "server": server,
+            "https": f"https://127.0.0.1:{https_port}",
+            "http": f"http://127.0.0.1:{http_port}",
+            "uploads": uploads,
+        }
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def _once(reply, name: str) -> str:
+    values = reply.headers.get_all(name) or []
+    assert len(values) == 1, f"{name}: {values}"
+    return values[0]
+
+
+def assert_headers(reply, csp: str = CSP, hsts: bool = True) -> None:
+    assert _once(reply, "Content-Security-Policy") == csp
+    assert _once(reply, "X-Content-Type-Options") == "nosniff"
+    assert _once(reply, "X-Frame-Options") == "DENY"
+    assert _once(reply, "Referrer-Policy") == "strict-origin-when-cross-origin"
+    assert "camera=()" in _once(reply, "Permissions-Policy")
+    if hsts:
+        assert _once(reply, "Strict-Transport-Security").startswith("max-age=31536000")
+    assert reply.headers.get("Server") == "nginx"  # no version, no gunicorn
+
+
+def test_nginx_in_front_of_gunicorn(stack):
+    server = stack["server"]
+    article = make_article(server)
+    browser = Browser(stack["https"], insecure_tls=True)
+
+    # Plain HTTP: ACME challenges answered, everything else sent to HTTPS.
+    plain = Browser(stack["http"])
+    assert plain.get("/.well-known/acme-challenge/token123").text == "proof"
+    moved = plain.get("/article/1")
+    assert moved.status == 301
+    assert moved.headers["Location"].startswith("https://127.0.0.1/article/1")
+
+    # App pages through the proxy: headers once each, HSTS (the app sees https).
+    home = browser.get("/")
+    assert home.status == 200
+    assert_headers(home)
+    assert all("Secure" in c for c in home.headers.get_all("Set-Cookie") or [])
+    missing = browser.get("/no-such-page")
+    assert missing.status == 404
+    assert_headers(missing)
+
+    # Static files from disk, cached for a week, with the same headers.
+    css = browser.get("/static/css/site.css")
+    assert css.status == 200
+    assert css.body == (ROOT / "static" / "css" / "site.css").read_bytes()
+    assert _once(css, "Cache-Control") == "public, max-age=604800"
+    assert_headers(css)
+
+    # Uploads: images served sandboxed and immutable; anything else refused.
+    folder = stack["uploads"] / "2024" / "01"
+    folder.mkdir(parents=True)
+    (folder / "abc-800.jpg").write_bytes(b"\xff\xd8\xff\xe0fake")
+    (folder / "page.html").write_text("<script>alert(1)</script>")
+    image = browser.get("/uploads/2024/01/abc-800.jpg")
+    assert image.status == 200 and image.body == b"\xff\xd8\xff\xe0fake"
+    assert image.headers["Content-Type"] == "image/jpeg"
+    assert "immutable" in _once(image, "Cache-Control")
+    assert_headers(image, csp=UPLOADS_CSP)
+    assert browser.get("/uploads/2024/01/page.html").status == 404
+    assert browser.get("/uploads/").status == 404
+    assert browser.get("/uploads/../deploy/nginx-bantin.conf").status in (400, 404)
+
+    # Bodies over 16 MiB stop at nginx with a 413 that still carries the headers.
+    too_big = browser.post("/login", b"x" * (16 * 1024 * 1024 + 1))
+    assert too_big.status == 413
+    assert_headers(too_big)
+
+    # A comment through the proxy: 303, stored, with the reader's address as nginx saw it
+    # (a client's own X-Forwarded-For is overwritten, not trusted).
+    page, reply = post_comment(
+        browser, article, "Ý kiến gửi qua nginx.", headers={"X-Forwarded-For": "6.6.6.6"}
+    )
+    assert page.status == 200 and reply is not None
+    assert reply.status == 303, reply.text[:500]
+    assert reply.headers["Location"].startswith("/article/")
+    rows = query(server.db_path, "SELECT content, ip FROM comment")
+    assert [r[0] for r in rows] == ["Ý kiến gửi qua nginx."]
+    assert rows[0][1].startswith("127.0.0.") and "6.6.6" not in rows[0][1]
+    # gunicorn's access log (deploy/gunicorn.conf.py format) names the reader and the path.
+    log = (server.tmp_path / "gunicorn-access.log").read_text()
+    assert '"GET /static/' not in log  # nginx served those
+    assert '127.0.0.1 "GET /article/' in log  # the reader's address, as nginx passed it
