@@ -7,7 +7,7 @@ from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import bantin.database  # noqa: F401  (registers the SQLite connection pragmas)
-from bantin import config, jinja
+from bantin import checks, config, jinja, security_headers
 from bantin.extensions import babel, csrf, db, login_manager, migrate
 
 HERE = Path(__file__).resolve().parent
@@ -30,12 +30,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     config.ensure_secret_key(app)
 
+    security_headers.register(app)  # before ProxyFix wraps the WSGI app
     register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     jinja.register(app)
+    checks.refuse_unsafe_start(app)  # production servers refuse a weak setup
     return app
 
 

@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Request, Response, current_app
 from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.exc import OperationalError
 
 from bantin.clock import local_today
 from bantin.extensions import db
@@ -55,15 +56,36 @@ def _bump_day(day: date, new_visit: bool) -> None:
     db.session.execute(stmt)
 
 
+def _skip_uncountable(error: OperationalError) -> None:
+    """A read-only, full or long-locked database must not cost readers their page."""
+    from bantin.errors import write_unavailable
+
+    db.session.rollback()
+    if not write_unavailable(error):
+        raise error
+    current_app.logger.warning("view not counted: %s", error.orig)
+
+
 def record_page_view(new_visit: bool) -> None:
     """Count one page view (and a visit when the browser is new) for today."""
-    _bump_day(local_today(), new_visit)
-    db.session.commit()
+    try:
+        _bump_day(local_today(), new_visit)
+        db.session.commit()
+    except OperationalError as error:
+        _skip_uncountable(error)
 
 
 def record_article_view(article_id: int, new_visit: bool) -> int:
     """Count one view of an article and of the site; return the article's new total."""
     day = local_today()
+    try:
+        return _record_article_view(article_id, day, new_visit)
+    except OperationalError as error:
+        _skip_uncountable(error)
+    return db.session.scalar(sa.select(Article.view_count).where(Article.id == article_id)) or 0
+
+
+def _record_article_view(article_id: int, day: date, new_visit: bool) -> int:
     views = db.session.execute(
         sa.update(Article)
         .where(Article.id == article_id)

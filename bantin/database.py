@@ -1,5 +1,6 @@
 """SQLite connection settings applied to every new connection."""
 
+import contextlib
 import sqlite3
 
 from sqlalchemy import event
@@ -13,7 +14,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers run while one writer commits; NORMAL is durable across app crashes
     # (only an OS crash can lose the last commits); wait rather than fail on a busy lock.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # A read-only file (or mount) cannot switch modes: still serve the readers.
+    with contextlib.suppress(sqlite3.OperationalError):
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")

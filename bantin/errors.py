@@ -10,6 +10,12 @@ from bantin.extensions import db
 _UNAVAILABLE = ("database is locked", "disk is full", "database or disk is full", "readonly")
 
 
+def write_unavailable(error: OperationalError) -> bool:
+    """True when SQLite refused a write for a passing reason (locked, full, read-only)."""
+    message = str(error.orig).lower() if error.orig else ""
+    return any(marker in message for marker in _UNAVAILABLE)
+
+
 def _render_error(error: HTTPException | None, code: int):
     """The page in the site layout; if the layout itself fails (database down), a bare page."""
     try:

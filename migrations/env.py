@@ -64,6 +64,13 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """The FTS5 search index and its shadow tables are managed by hand, not by the models."""
+    from bantin.schema import is_unmanaged_table
+
+    return not (type_ == "table" and is_unmanaged_table(name))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -89,6 +96,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        conf_args.setdefault("include_object", include_object)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

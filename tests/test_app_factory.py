@@ -21,7 +21,9 @@ def test_secret_key_generated_once_with_private_mode(tmp_path, monkeypatch):
 
 def test_configured_secret_key_wins_and_no_file_written(tmp_path, monkeypatch):
     monkeypatch.setenv("BANTIN_INSTANCE_PATH", str(tmp_path / "inst"))
-    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     assert app.config["SECRET_KEY"] == "k" * 40
     assert not (tmp_path / "inst" / "secret_key").exists()
 
@@ -33,6 +35,8 @@ def test_defaults_then_instance_config_then_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("BANTIN_INSTANCE_PATH", str(inst))
     monkeypatch.setenv("BANTIN_SECRET_KEY", "e" * 64)
     monkeypatch.setenv("BANTIN_BABEL_DEFAULT_LOCALE", "vi")
+    # As under the flask command: no production start-up check (tests/security/test_checks.py).
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{inst / 'bantin.db'}"
     assert app.config["UPLOAD_FOLDER"] == str(inst / "uploads")

@@ -9,8 +9,17 @@ from bantin.models import Article, ArticleStatus, Category, Media, Role, User, W
 
 def test_create_user_with_password(runner):
     result = runner.invoke(
-        args=["create-user", "--email", "Thu.Ha@Example.com", "--name", "Thu  Hà",
-              "--role", "editor", "--password", "mat-khau-dai"]
+        args=[
+            "create-user",
+            "--email",
+            "Thu.Ha@Example.com",
+            "--name",
+            "Thu  Hà",
+            "--role",
+            "editor",
+            "--password",
+            "mat-khau-dai",
+        ]
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(sa.select(User)).one()
@@ -47,8 +56,17 @@ def test_create_user_rejects_bad_input(runner, args, message):
 def test_create_user_refuses_duplicate_email(runner, factory):
     factory.user(email="dup@example.com")
     result = runner.invoke(
-        args=["create-user", "--email", "DUP@example.com", "--name", "D", "--role", "admin",
-              "--password", "mat-khau-dai"]
+        args=[
+            "create-user",
+            "--email",
+            "DUP@example.com",
+            "--name",
+            "D",
+            "--role",
+            "admin",
+            "--password",
+            "mat-khau-dai",
+        ]
     )
     assert result.exit_code == 1
     assert "already exists" in result.output
@@ -56,8 +74,17 @@ def test_create_user_refuses_duplicate_email(runner, factory):
 
 def test_create_user_rejects_unknown_role(runner):
     result = runner.invoke(
-        args=["create-user", "--email", "r@example.com", "--name", "R", "--role", "owner",
-              "--password", "mat-khau-dai"]
+        args=[
+            "create-user",
+            "--email",
+            "r@example.com",
+            "--name",
+            "R",
+            "--role",
+            "owner",
+            "--password",
+            "mat-khau-dai",
+        ]
     )
     assert result.exit_code == 2
 
@@ -95,9 +122,7 @@ def test_seed_demo_fills_an_empty_database_once(app, runner, tmp_path):
 
 def test_demo_articles_render(client, runner):
     runner.invoke(args=["seed-demo"])
-    visible = db.session.scalars(
-        sa.select(Article).where(Article.visible_clause())
-    ).all()
+    visible = db.session.scalars(sa.select(Article).where(Article.visible_clause())).all()
     for article in visible[:5]:
         response = client.get(f"/article/{article.id}/{article.slug}")
         assert response.status_code == 200

@@ -3,7 +3,7 @@
 import http.client
 import threading
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -33,8 +33,16 @@ def test_each_article_view_counts_once_and_shows_new_total(app, client, factory)
 
 def test_bots_do_not_count(client, factory):
     art = factory.article(title="Bot không tính")
-    for agent in ("Googlebot/2.1", "Mozilla/5.0 (compatible; bingbot/2.0)", "SomeCrawler", "a spider"):
-        assert client.get(f"/article/{art.id}/{art.slug}", headers={"User-Agent": agent}).status_code == 200
+    for agent in (
+        "Googlebot/2.1",
+        "Mozilla/5.0 (compatible; bingbot/2.0)",
+        "SomeCrawler",
+        "a spider",
+    ):
+        assert (
+            client.get(f"/article/{art.id}/{art.slug}", headers={"User-Agent": agent}).status_code
+            == 200
+        )
     client.get("/", headers={"User-Agent": "Googlebot"})
     db.session.refresh(art)
     assert art.view_count == 0

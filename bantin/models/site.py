@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bantin.extensions import db
@@ -29,15 +30,19 @@ class SiteSettings(db.Model):
     moderation_keywords: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
     blocked_keywords: Mapped[str] = mapped_column(sa.Text, default="")
     blocked_ips: Mapped[str] = mapped_column(sa.Text, default="")
+    # Bumped in the same transaction as any change readers see (bantin.cache): every
+    # worker compares it with the version its cached page data was built from.
+    content_version: Mapped[int] = mapped_column(default=1)
 
     @classmethod
     def get(cls) -> SiteSettings:
         """The settings row, created with defaults the first time."""
         settings = db.session.get(cls, 1)
         if settings is None:
-            settings = cls(id=1)
-            db.session.add(settings)
-            db.session.flush()
+            # Workers serving their first requests race to create the row: the losers'
+            # inserts are ignored instead of failing on the primary key (a 500).
+            db.session.execute(sqlite_insert(cls).values(id=1).on_conflict_do_nothing())
+            settings = db.session.get(cls, 1)
         return settings
 
 

@@ -13,11 +13,15 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from sqlalchemy.exc import OperationalError
 
 from bantin import counters, queries
+from bantin.comments import comments_open
+from bantin.errors import write_unavailable
 from bantin.extensions import db
 from bantin.models import Category, SiteSettings
 from blueprints.public.blueprint import bp
+from blueprints.public.forms import CommentForm
 
 MAX_PAGE = 1_000_000
 
@@ -93,18 +97,38 @@ def article(article_id: int, slug: str | None = None):
         abort(404)
     if slug != art.slug:
         return redirect(url_for("public.article", article_id=art.id, slug=art.slug), 301)
+    return render_article(art)
+
+
+def render_article(art, form=None, status: int = 200, count_view: bool = True):
+    """The article page; a rejected comment re-renders it (400) with its form, uncounted."""
     views = art.view_count
-    new_visit = counters.is_new_visit(request)
-    if not counters.is_bot(request):
-        views = counters.record_article_view(art.id, new_visit)
+    if count_view and not counters.is_bot(request):
+        views = counters.record_article_view(art.id, counters.is_new_visit(request))
         g.hit_recorded = True
+    is_open = comments_open(art)
+    if is_open and form is None:
+        try:
+            form = CommentForm.blank(art)
+        except OperationalError as error:
+            # A full or read-only disk cannot store the captcha challenge: readers still
+            # get the article, this time without the form (posting would fail anyway).
+            if not write_unavailable(error):
+                raise
+            db.session.rollback()
+            form = None
     response = current_app.make_response(
-        render_template(
-            "public/article.html",
-            article=art,
-            views=views,
-            same_category=queries.same_category(art, 10),
-            comments=queries.approved_comments(art.id),
+        (
+            render_template(
+                "public/article.html",
+                article=art,
+                views=views,
+                same_category=queries.same_category(art, 10),
+                comments=queries.approved_comments(art.id),
+                comment_form=form if is_open else None,
+                comments_closed=not is_open,
+            ),
+            status,
         )
     )
     if g.get("hit_recorded"):

@@ -31,7 +31,9 @@ def _require_or_skip(reason: str) -> None:
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        _require_or_skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+        _require_or_skip(
+            "Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - the dev extra installs it

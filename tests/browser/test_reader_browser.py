@@ -38,7 +38,10 @@ def test_reader_opens_home_category_and_article(live_server_factory, page, scree
     page.reload()
     assert int(page.locator(".byline .views").inner_text().replace(".", "")) == before + 2
     with live_app_context(server):
-        assert db.session.scalar(sa.select(Article.view_count).where(Article.id == target.id)) == before + 2
+        assert (
+            db.session.scalar(sa.select(Article.view_count).where(Article.id == target.id))
+            == before + 2
+        )
 
 
 def test_reader_layout_works_at_phone_width(live_server_factory, browser):

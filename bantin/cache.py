@@ -1,0 +1,118 @@
+"""Process-local cache of reader page data, invalidated by a content version in the database.
+
+Every flush that touches what readers see (articles, categories, links, settings) bumps
+``site_settings.content_version`` in the same transaction. Each request reads that one
+integer; a worker whose cache was built from another version drops it. Entries also expire
+when a scheduled article falls due, so scheduling still needs no timer. Cached values are
+plain snapshots, never ORM objects, so they outlive the session that loaded them.
+"""
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from itertools import chain
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, g
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from bantin.clock import utcnow
+from bantin.extensions import db
+from bantin.models import Article, ArticleStatus, Category, SiteSettings, WebLink
+
+WATCHED = (Article, Category, WebLink, SiteSettings)
+# A safety net only: versions do the real invalidation.
+MAX_AGE = timedelta(minutes=5)
+MAX_ENTRIES = 2000
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_content_version(session: Session, _context) -> None:
+    changed = chain(session.new, session.dirty, session.deleted)
+    if any(isinstance(obj, WATCHED) for obj in changed):
+        session.connection().execute(
+            sa.text("UPDATE site_settings SET content_version = content_version + 1")
+        )
+
+
+def bump() -> None:
+    """For writers that bypass the ORM (bulk loads): make every worker rebuild."""
+    db.session.execute(sa.text("UPDATE site_settings SET content_version = content_version + 1"))
+
+
+def snapshot(obj: Any, fields: Iterable[str]) -> SimpleNamespace:
+    return SimpleNamespace(**{name: getattr(obj, name) for name in fields})
+
+
+def settings_snapshot(settings: SiteSettings) -> SimpleNamespace:
+    return snapshot(settings, (c.key for c in sa.inspect(SiteSettings).column_attrs))
+
+
+class PageCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[Any, Any] = {}
+        self._version: int | None = None
+        self._built_at: datetime | None = None
+        self._valid_until: datetime | None = None
+
+    def _current_version(self) -> int:
+        if "content_version" not in g:
+            version = db.session.execute(
+                sa.text("SELECT content_version FROM site_settings WHERE id = 1")
+            ).scalar()
+            g.content_version = version or 0
+        return g.content_version
+
+    def _next_due(self, now: datetime) -> datetime | None:
+        return db.session.scalar(
+            sa.select(sa.func.min(Article.published_at)).where(
+                Article.status == ArticleStatus.PUBLISHED, Article.published_at > now
+            )
+        )
+
+    def get(self, key: Any, build: Callable[[], Any]) -> Any:
+        """The cached value for key, built (once per version and due time) when missing."""
+        version = self._current_version()
+        now = utcnow()
+        with self._lock:
+            stale = (
+                version != self._version
+                or self._valid_until is None
+                or now >= self._valid_until
+                or (self._built_at is not None and now < self._built_at)
+            )
+            if stale:
+                self._entries.clear()
+            elif key in self._entries:
+                return self._entries[key]
+        if stale:
+            due = self._next_due(now)
+            valid_until = min(due, now + MAX_AGE) if due else now + MAX_AGE
+            with self._lock:
+                self._version, self._built_at, self._valid_until = version, now, valid_until
+        value = build()
+        with self._lock:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = value
+        return value
+
+
+def page_cache() -> PageCache:
+    """The cache of this app (tests build many apps in one process; they must not share)."""
+    cache = current_app.extensions.get("bantin_page_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("bantin_page_cache", PageCache())
+    return cache
+
+
+def cached(key: Any, build: Callable[[], Any]) -> Any:
+    return page_cache().get(key, build)
+
+
+def clear() -> None:
+    current_app.extensions.pop("bantin_page_cache", None)
