@@ -1,0 +1,1144 @@
+#!/usr/bin/env python3
+"""Bantin's benchmark harness (issue 6): every target measured in one run on 127.0.0.1.
+
+    .venv/bin/python bench/run.py [--articles 1000 --comments 10000 | --reuse DB]
+                                  [--duration 10] [--connections 32] [--targets a,b,...]
+
+Steps: a temporary instance folder; ``flask db upgrade``; ``flask seed-bench`` (or a copy
+of a prepared database); gunicorn started from ``deploy/gunicorn.conf.py`` with test
+settings (TESTING, CAPTCHA_TEST_ANSWER, SPAM_GUARD_ENABLED=false); wrk (or the built-in
+Python load generator) for each target; the bare-Flask baseline and nginx serving the
+saved article HTML under the same conditions. Prints a table and writes JSON under
+``bench/results/``. Every load run is bounded (at most 15 s) and targets 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import http.client
+import json
+import math
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+LUA = BENCH / "wrk_summary.lua"
+MAX_DURATION = 15.0
+ALL_TARGETS = (
+    "baseline",
+    "nginx",
+    "home",
+    "category",
+    "category_deep",
+    "article",
+    "search",
+    "rss",
+    "comment",
+)
+BOT_UA = "bantin-bench-bot/1.0"  # matched by counters.is_bot: fetches that count no view
+CAPTCHA_ANSWER = "BENCH"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(port: int, path: str, proc: subprocess.Popen | None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with status {proc.returncode} during start-up")
+        try:
+            status, _h, _b = fetch(port, path, ua=BOT_UA)
+            if status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on 127.0.0.1:{port}{path} in {timeout:.0f} s")
+
+
+def fetch(
+    port: int,
+    path: str,
+    ua: str = BOT_UA,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict | None = None,
+) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        hdrs = {"User-Agent": ua, **(headers or {})}
+        conn.request(method, path, body=body, headers=hdrs)
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def process_tree(pid: int) -> list[int]:
+    """pid and all its descendants (gunicorn master and workers)."""
+    result, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        result.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+    return result
+
+
+def proc_status_kb(pid: int, key: str) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """Samples the summed VmRSS of a process tree; also sums VmHWM (per-process peaks)."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kb = 0
+        self.hwm_kb: dict[int, int] = {}
+        self.processes = 0
+        self._stop_event = threading.Event()
+
+    def sample(self) -> None:
+        pids = process_tree(self.pid)
+        self.processes = max(self.processes, len(pids))
+        self.peak_kb = max(self.peak_kb, sum(proc_status_kb(p, "VmRSS") for p in pids))
+        for p in pids:
+            self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), proc_status_kb(p, "VmHWM"))
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.interval):
+            self.sample()
+
+    def stop(self) -> dict:
+        self.sample()
+        self._stop_event.set()
+        return {
+            "processes": self.processes,
+            "peak_rss_sum_mb": round(self.peak_kb / 1024, 1),
+            "hwm_sum_mb": round(sum(self.hwm_kb.values()) / 1024, 1),
+        }
+
+
+# ---------------------------------------------------------------- load generators
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    seconds: float = 0.0
+    p50_ms: float = 0.0
+    p90_ms: float = 0.0
+    p99_ms: float = 0.0
+    errors: dict = field(default_factory=dict)
+    sent: int | None = None
+    ok200: int | None = None
+    status_5xx: int = 0
+    non_2xx: int = 0
+    loader: str = "wrk"
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def run_wrk(port: int, path: str, duration: float, connections: int, threads: int, count: bool):
+    env = {**os.environ, "BENCH_COUNT": "1" if count else "0"}
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    out = subprocess.run(
+        cmd, env=env, capture_output=True, text=True, timeout=duration + 30, check=True
+    ).stdout
+    line = next((x for x in out.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no summary:\n{out}")
+    data = json.loads(line[len("BENCH_JSON ") :])
+    lat = data["latency_us"]
+    return LoadResult(
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        p50_ms=lat["p50"] / 1000,
+        p90_ms=lat["p90"] / 1000,
+        p99_ms=lat["p99"] / 1000,
+        errors=data["errors"],
+        sent=data["sent"] if count else None,
+        ok200=data["ok200"] if count else None,
+        status_5xx=data["status_5xx"],
+        non_2xx=data["other"] if count else data["errors"]["status"],
+        loader="wrk",
+    )
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return 0.0
+    k = max(0, min(len(sorted_values) - 1, math.ceil(q / 100 * len(sorted_values)) - 1))
+    return sorted_values[k]
+
+
+def run_python_load(port: int, path: str, duration: float, connections: int) -> LoadResult:
+    """A keep-alive load generator in threads: slower than wrk, but exact (no request is
+    left in flight when it stops: each thread finishes the one it sent)."""
+    deadline = time.monotonic() + duration
+    latencies: list[list[float]] = [[] for _ in range(connections)]
+    statuses: list[dict[int, int]] = [{} for _ in range(connections)]
+    errors = [0] * connections
+
+    def worker(i: int) -> None:
+        conn = None
+        while time.monotonic() < deadline:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"User-Agent": "bench-python"})
+                resp = conn.getresponse()
+                resp.read()
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                conn = None
+                continue
+            latencies[i].append((time.perf_counter() - t0) * 1000)
+            statuses[i][resp.status] = statuses[i].get(resp.status, 0) + 1
+            if resp.will_close:
+                conn.close()
+                conn = None
+        if conn is not None:
+            conn.close()
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.monotonic() - started
+    all_lat = sorted(x for chunk in latencies for x in chunk)
+    merged: dict[int, int] = {}
+    for s in statuses:
+        for k, v in s.items():
+            merged[k] = merged.get(k, 0) + v
+    total = sum(merged.values())
+    return LoadResult(
+        requests=total,
+        seconds=elapsed,
+        p50_ms=percentile(all_lat, 50),
+        p90_ms=percentile(all_lat, 90),
+        p99_ms=percentile(all_lat, 99),
+        errors={"connect_or_read": sum(errors)},
+        sent=total + sum(errors),
+        ok200=merged.get(200, 0),
+        status_5xx=sum(v for k, v in merged.items() if k >= 500),
+        non_2xx=sum(v for k, v in merged.items() if not 200 <= k < 300),
+        loader="python",
+    )
+
+
+# ---------------------------------------------------------------- comment client
+
+
+class _FormParser(HTMLParser):
+    """Finds the comment form (action ending in /comments) and its input values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.fields: dict[str, str] = {}
+        self._in_form = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        a = dict(attrs)
+        action = (a.get("action") or "").split("#", 1)[0]
+        if tag == "form" and action.rstrip("/").endswith("/comments"):
+            self.action, self._in_form = action, True
+        elif self._in_form and tag in ("input", "textarea") and a.get("name"):
+            if (a.get("type") or "").lower() in ("hidden",):
+                self.fields[a["name"]] = a.get("value") or ""
+            else:
+                self.fields.setdefault(a["name"], "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_form = False
+
+
+def parse_comment_form(html: str) -> tuple[str | None, dict[str, str]]:
+    parser = _FormParser()
+    parser.feed(html)
+    return parser.action, parser.fields
+
+
+def _cookies(headers: list[tuple[str, str]], jar: dict[str, str]) -> None:
+    for key, value in headers:
+        if key.lower() == "set-cookie":
+            name, _, rest = value.partition("=")
+            jar[name.strip()] = rest.split(";", 1)[0]
+
+
+def run_comment_load(
+    port: int, article_path: str, duration: float, threads: int, marker: str
+) -> dict:
+    """Each thread: GET the article (fresh captcha token and CSRF token), then POST a
+    comment; a 303 is an accepted comment. Counts by status; exact (nothing in flight)."""
+    deadline = time.monotonic() + duration
+    accepted = [0] * threads
+    statuses: list[dict[int, int]] = [{} for _ in range(threads)]
+    post_ms: list[list[float]] = [[] for _ in range(threads)]
+    problems: list[str] = []
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        jar: dict[str, str] = {}
+        n = 0
+        while time.monotonic() < deadline:
+            hdrs = {"User-Agent": BOT_UA}
+            if jar:
+                hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+            try:
+                conn.request("GET", article_path, headers=hdrs)
+                resp = conn.getresponse()
+                page = resp.read().decode("utf-8", "replace")
+                _cookies(resp.getheaders(), jar)
+                action, fields = parse_comment_form(page)
+                if action is None:
+                    problems.append("no comment form on the article page")
+                    return
+                n += 1
+                fields.update(
+                    {
+                        "name": f"Bạn đọc {i}",
+                        "address": "Thôn 1",
+                        "email": "",
+                        "content": f"Ý kiến thử tải {marker} {i}-{n}: đồng tình với bài viết.",
+                        "captcha": CAPTCHA_ANSWER,
+                    }
+                )
+                body = urlencode(fields).encode()
+                hdrs = {
+                    "User-Agent": BOT_UA,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+                    "Referer": f"http://127.0.0.1:{port}{article_path}",
+                }
+                t0 = time.perf_counter()
+                conn.request("POST", action, body=body, headers=hdrs)
+                resp = conn.getresponse()
+                text = resp.read()
+                post_ms[i].append((time.perf_counter() - t0) * 1000)
+                _cookies(resp.getheaders(), jar)
+            except (OSError, http.client.HTTPException) as exc:
+                statuses[i][0] = statuses[i].get(0, 0) + 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                if len(problems) < 5:
+                    problems.append(f"connection error: {exc!r}")
+                continue
+            statuses[i][resp.status] = statuses[i].get(resp.status, 0) + 1
+            if resp.status == 303:
+                accepted[i] += 1
+            elif len(problems) < 5:
+                problems.append(f"POST answered {resp.status}: {text[:300]!r}")
+        conn.close()
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.monotonic() - started
+    merged: dict[int, int] = {}
+    for s in statuses:
+        for k, v in s.items():
+            merged[k] = merged.get(k, 0) + v
+    lat = sorted(x for chunk in post_ms for x in chunk)
+    return {
+        "accepted": sum(accepted),
+        "seconds": elapsed,
+        "accepted_per_s": sum(accepted) / elapsed if elapsed else 0.0,
+        "statuses": {str(k): v for k, v in sorted(merged.items())},
+        "post_p50_ms": percentile(lat, 50),
+        "post_p99_ms": percentile(lat, 99),
+        "problems": problems[:5],
+    }
+
+
+# ---------------------------------------------------------------- servers
+
+
+def ensure_gunicorn_conf() -> str | None:
+    """The shipped config; a minimal one is created when the production issue has not."""
+    if GUNICORN_CONF.exists():
+        return None
+    GUNICORN_CONF.parent.mkdir(parents=True, exist_ok=True)
+    GUNICORN_CONF.write_text(
+        '"""gunicorn settings (minimal; created by bench/run.py until the production issue'
+        ' ships its own)."""\n\n'
+        "import os\n\n"
+        'bind = os.environ.get("BANTIN_BIND", "127.0.0.1:8000")\n'
+        'workers = int(os.environ.get("BANTIN_WORKERS", "2"))\n'
+        'threads = int(os.environ.get("BANTIN_THREADS", "4"))\n'
+        'worker_class = "gthread"\n'
+        'wsgi_app = "app:create_app()"\n'
+    )
+    return f"{GUNICORN_CONF.relative_to(ROOT)} was missing: a minimal one was created"
+
+
+class Gunicorn:
+    def __init__(self, app_spec: str, env: dict, workdir: Path, name: str, pythonpath=None):
+        self.port = free_port()
+        self.name = name
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(GUNICORN_CONF),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            # gunicorn 27's control socket defaults to one path per user: keep ours apart.
+            "--control-socket",
+            str(workdir / f"{name}.ctl"),
+        ]
+        if pythonpath:
+            cmd += ["--pythonpath", str(pythonpath)]
+        cmd.append(app_spec)
+        self.log_path = workdir / f"{name}.log"
+        self.log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait(self, path: str = "/") -> None:
+        try:
+            wait_http(self.port, path, self.proc)
+        except RuntimeError as exc:
+            self.stop()
+            tail = self.log_path.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{exc}\n{tail}") from exc
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+class Nginx:
+    def __init__(self, html: bytes, workdir: Path) -> None:
+        self.port = free_port()
+        base = workdir / "nginx"
+        www = base / "www"
+        www.mkdir(parents=True, exist_ok=True)
+        (www / "article.html").write_bytes(html)
+        for p in (workdir, base, www):
+            p.chmod(0o755)
+        (www / "article.html").chmod(0o644)
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        conf = base / "nginx.conf"
+        conf.write_text(
+            f"{user}worker_processes auto;\n"
+            "daemon off;\n"
+            f"pid {base}/nginx.pid;\n"
+            f"error_log {base}/error.log warn;\n"
+            "events { worker_connections 1024; }\n"
+            "http {\n"
+            "  access_log off;\n"
+            "  sendfile on;\n"
+            "  tcp_nopush on;\n"
+            "  keepalive_requests 1000000;\n"
+            "  open_file_cache max=16 inactive=60s;\n"
+            f"  client_body_temp_path {base}/body;\n"
+            f"  proxy_temp_path {base}/proxy;\n"
+            f"  fastcgi_temp_path {base}/fastcgi;\n"
+            f"  uwsgi_temp_path {base}/uwsgi;\n"
+            f"  scgi_temp_path {base}/scgi;\n"
+            "  default_type text/html;\n"
+            "  charset utf-8;\n"
+            "  server {\n"
+            f"    listen 127.0.0.1:{self.port};\n"
+            f"    root {www};\n"
+            "    location / { try_files /article.html =404; }\n"
+            "  }\n"
+            "}\n"
+        )
+        self.log = (base / "stdout.log").open("wb")
+        self.proc = subprocess.Popen(
+            ["nginx", "-c", str(conf), "-p", str(base)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_http(self.port, "/", self.proc, timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+# ---------------------------------------------------------------- database facts
+
+
+def sql_now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def db_connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+VISIBLE = "a.status = 'PUBLISHED' AND a.published_at <= ?"
+
+
+def pick_targets(db_path: Path) -> dict:
+    """The URLs to measure, chosen from the data like a reader would meet them."""
+    now = sql_now()
+    with contextlib.closing(db_connect(db_path)) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM article), (SELECT count(*) FROM comment)"
+        ).fetchone()
+        per_page = conn.execute("SELECT articles_per_page FROM site_settings WHERE id = 1")
+        per_page = (per_page.fetchone() or (20,))[0] or 20
+        per_page = max(1, min(100, per_page))
+        row = conn.execute(
+            f"SELECT c.slug, count(*) FROM article a JOIN category c ON c.id = a.category_id "
+            f"WHERE {VISIBLE} GROUP BY c.id ORDER BY 2 DESC, c.id LIMIT 1",
+            (now,),
+        ).fetchone()
+        slug, in_category = row
+        pages = max(1, math.ceil(in_category / per_page))
+        # The article a crowd opens: a recent one with an ordinary number of comments.
+        recent = conn.execute(
+            f"SELECT a.id, a.slug, a.comment_count FROM article a WHERE {VISIBLE} "
+            "AND a.allow_comments = 1 ORDER BY a.published_at DESC, a.id DESC LIMIT 100",
+            (now,),
+        ).fetchall()
+        mean = counts[1] / max(1, counts[0])
+        art = min(recent, key=lambda r: abs(r[2] - mean * 0.9))  # ~90% approved
+    deep = min(2000, pages)
+    return {
+        "articles": counts[0],
+        "comments": counts[1],
+        "per_page": per_page,
+        "category_slug": slug,
+        "category_articles": in_category,
+        "category_pages": pages,
+        "category_deep_page": deep,
+        "article_id": art[0],
+        "article_path": f"/article/{art[0]}/{art[1]}",
+        "article_comments": art[2],
+    }
+
+
+def view_count(db_path: Path, article_id: int) -> int:
+    with contextlib.closing(db_connect(db_path)) as conn:
+        return conn.execute(
+            "SELECT view_count FROM article WHERE id = ?", (article_id,)
+        ).fetchone()[0]
+
+
+def settled_view_count(db_path: Path, article_id: int, timeout: float = 10) -> int:
+    """The count once in-flight requests have finished (stable for half a second)."""
+    last, stable_since = view_count(db_path, article_id), time.monotonic()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        value = view_count(db_path, article_id)
+        if value != last:
+            last, stable_since = value, time.monotonic()
+        elif time.monotonic() - stable_since >= 0.5:
+            break
+    return last
+
+
+def settled_size(path: Path, quiet: float = 0.3, timeout: float = 5) -> int:
+    """The file's size once nothing has been appended for `quiet` seconds (gunicorn writes
+    an access-log line just after the response, so the client can be ahead of it)."""
+    size, since = path.stat().st_size, time.monotonic()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now_size = path.stat().st_size
+        if now_size != size:
+            size, since = now_size, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+    return size
+
+
+_ACCESS = re.compile(r'"GET (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms')
+
+
+def server_times(log_path: Path, offset: int, path: str) -> dict | None:
+    """Server-side request times from the shipped access-log format (its %(M)s field)."""
+    text = log_path.read_bytes()[offset:].decode("utf-8", "replace")
+    bare = path.split("?", 1)[0]
+    times = sorted(
+        int(ms) for p, status, ms in _ACCESS.findall(text) if p == bare and status == "200"
+    )
+    if not times:
+        return None
+    return {
+        "server_p50_ms": percentile(times, 50),
+        "server_p99_ms": percentile(times, 99),
+        "server_samples": len(times),
+    }
+
+
+def served_from_log(log_path: Path, offset: int, path: str) -> int | None:
+    """200 responses gunicorn's access log shows for `path` after `offset` (None: no log)."""
+    text = log_path.read_bytes()[offset:].decode("utf-8", "replace")
+    if '"GET ' not in text:
+        return None
+    return text.count(f'"GET {path} HTTP/1.1" 200 ')
+
+
+def check_views(res: LoadResult, before: int, after: int, log_path: Path, mark: int, path: str):
+    """Every 200 the server sent must be counted once. wrk stops with requests in flight:
+    the server still answers (and counts) them, so the truth is the server's access log;
+    the client's own numbers must bracket it."""
+    delta = after - before
+    served = served_from_log(log_path, mark, path)
+    sent = res.sent if res.sent is not None else res.requests
+    bracketed = (res.ok200 or 0) <= delta <= sent
+    return {
+        "before": before,
+        "after": after,
+        "delta": delta,
+        "responses_200_read": res.ok200,
+        "requests_sent": sent,
+        "served_200_in_access_log": served,
+        "exact": (delta == served)
+        if served is not None
+        else (bracketed and res.loader == "python"),
+        "bracketed_by_client": bracketed,
+    }
+
+
+def marked_comments(db_path: Path, marker: str) -> int:
+    with contextlib.closing(db_connect(db_path)) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM comment WHERE content LIKE ?", (f"%thử tải {marker} %",)
+        ).fetchone()[0]
+
+
+# ---------------------------------------------------------------- page weight
+
+
+def page_weight(port: int, html: bytes) -> dict:
+    text = html.decode("utf-8", "replace")
+    css = re.findall(r'<link[^>]+rel="stylesheet"[^>]*href="(/[^"/][^"]*)"', text)
+    css += re.findall(r'<link[^>]+href="(/[^"/][^"]*)"[^>]*rel="stylesheet"', text)
+    js = re.findall(r'<script[^>]+src="(/[^"/][^"]*)"', text)
+
+    def total(paths: list[str]) -> tuple[int, int, list[str]]:
+        raw = gz = 0
+        for p in dict.fromkeys(paths):
+            status, _h, body = fetch(port, p)
+            if status == 200:
+                raw += len(body)
+                gz += len(gzip.compress(body, 6))
+        return raw, gz, list(dict.fromkeys(paths))
+
+    css_raw, css_gz, css_files = total(css)
+    js_raw, js_gz, js_files = total(js)
+    return {
+        "article_html_bytes": len(html),
+        "article_html_gzip_bytes": len(gzip.compress(html, 6)),
+        "css_bytes": css_raw,
+        "css_gzip_bytes": css_gz,
+        "css_files": css_files,
+        "js_bytes": js_raw,
+        "js_gzip_bytes": js_gz,
+        "js_files": js_files,
+        "inline_scripts": len(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", text)),
+    }
+
+
+# ---------------------------------------------------------------- machine
+
+
+def machine() -> dict:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    commit = ""
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    versions = {}
+    for tool, args in (("wrk", ["wrk", "--version"]), ("nginx", ["nginx", "-v"])):
+        with contextlib.suppress(OSError):
+            out = subprocess.run(args, capture_output=True, text=True)
+            versions[tool] = (out.stdout + out.stderr).splitlines()[0].strip()
+    import gunicorn
+
+    return {
+        "load_average_at_start": os.getloadavg(),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": mem,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "gunicorn": gunicorn.__version__,
+        "commit": commit,
+        **versions,
+    }
+
+
+# ---------------------------------------------------------------- main
+
+
+def flask_env(db_path: Path, uploads: Path, secret: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_")}
+    env.update(
+        {
+            "BANTIN_SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "BANTIN_UPLOAD_FOLDER": str(uploads),
+            "BANTIN_SECRET_KEY": secret,
+            "BANTIN_TESTING": "true",
+            "BANTIN_CAPTCHA_TEST_ANSWER": CAPTCHA_ANSWER,
+            "BANTIN_SPAM_GUARD_ENABLED": "false",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    return env
+
+
+def make_secret() -> str:
+    """64 hex characters that from_prefixed_env cannot mistake for a JSON number."""
+    while True:
+        key = secrets.token_hex(32)
+        try:
+            json.loads(key)
+        except ValueError:
+            return key
+
+
+def flask_cli(env: dict, *args: str, timeout: float = 1800) -> str:
+    cmd = [sys.executable, "-m", "flask", "--app", "app", *args]
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
+    return out.stdout + out.stderr
+
+
+def ensure_wrk(loader: str, notes: list[str]) -> str:
+    if loader == "python":
+        return "python"
+    if shutil.which("wrk"):
+        return "wrk"
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("wrk is missing: apt-get install -y wrk …")
+        subprocess.run(
+            ["apt-get", "install", "-y", "wrk"], capture_output=True, timeout=300, check=False
+        )
+        if shutil.which("wrk"):
+            return "wrk"
+    if loader == "wrk":
+        raise SystemExit("wrk is not installed and could not be installed")
+    notes.append("wrk missing: the Python load generator was used (lower ceiling)")
+    return "python"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--comments", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--reuse", type=Path, help="a prepared database file (copied, not changed)")
+    ap.add_argument("--reindex", action="store_true", help="rebuild the search index first")
+    ap.add_argument("--duration", type=float, default=10.0, help="seconds per target (max 15)")
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads")
+    ap.add_argument("--comment-threads", type=int, default=8)
+    ap.add_argument("--query", default="mưa lũ", help="the two-word search query")
+    ap.add_argument("--targets", default=",".join(ALL_TARGETS))
+    ap.add_argument("--loader", choices=("auto", "wrk", "python"), default="auto")
+    ap.add_argument("--out", type=Path, default=BENCH / "results")
+    ap.add_argument("--label", default="", help="a name for the result file")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a gunicorn setting of deploy/gunicorn.conf.py through its\n"
+        "BANTIN_GUNICORN_<NAME> variable, e.g. --set MAX_REQUESTS=0 --set WORKERS=3",
+    )
+    args = ap.parse_args(argv)
+
+    duration = min(MAX_DURATION, max(1.0, args.duration))
+    warmup = 20 if duration >= 5 else 5
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    unknown = set(targets) - set(ALL_TARGETS)
+    if unknown:
+        ap.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    notes: list[str] = []
+    loader = ensure_wrk(args.loader, notes)
+    created = ensure_gunicorn_conf()
+    if created:
+        notes.append(created)
+        log(created)
+
+    work = Path(tempfile.mkdtemp(prefix="bantin-bench-"))
+    db_path, uploads = work / "bantin.db", work / "uploads"
+    secret = make_secret()
+    env = flask_env(db_path, uploads, secret)
+    overrides = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            ap.error(f"--set needs NAME=VALUE, got {item!r}")
+        overrides[f"BANTIN_GUNICORN_{name.upper()}"] = value
+    env.update(overrides)
+    results: list[dict] = []
+    report: dict = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {
+            "duration_s": duration,
+            "connections": args.connections,
+            "wrk_threads": args.threads,
+            "loader": loader,
+            "gunicorn_conf": str(GUNICORN_CONF.relative_to(ROOT)),
+            "query": args.query,
+            "gunicorn_overrides": overrides,
+        },
+        "notes": notes,
+        "results": results,
+    }
+    servers: list = []
+    try:
+        # -- the data
+        t0 = time.perf_counter()
+        if args.reuse:
+            log(f"copying {args.reuse} …")
+            shutil.copyfile(args.reuse, db_path)
+            flask_cli(env, "db", "upgrade")
+            if args.reindex:
+                flask_cli(env, "search", "reindex")
+            report["seed"] = {
+                "reused": str(args.reuse),
+                "seconds": round(time.perf_counter() - t0, 1),
+            }
+        else:
+            log("db upgrade …")
+            flask_cli(env, "db", "upgrade")
+            log(f"seed-bench --articles {args.articles} --comments {args.comments} …")
+            out = flask_cli(
+                env,
+                "seed-bench",
+                "--articles",
+                str(args.articles),
+                "--comments",
+                str(args.comments),
+                "--seed",
+                str(args.seed),
+            )
+            report["seed"] = {
+                "articles": args.articles,
+                "comments": args.comments,
+                "seconds": round(time.perf_counter() - t0, 1),
+                "output": out.strip().splitlines()[-1:],
+            }
+        facts = pick_targets(db_path)
+        report["data"] = facts
+        report["database_mb"] = round(db_path.stat().st_size / 1024 / 1024, 1)
+        log(
+            f"data: {facts['articles']} articles, {facts['comments']} comments; "
+            f"category {facts['category_slug']} has {facts['category_pages']} pages; "
+            f"article {facts['article_id']} has {facts['article_comments']} comments"
+        )
+        if facts["category_deep_page"] < 2000:
+            notes.append(
+                f"category page 2000 does not exist at this size: measured page "
+                f"{facts['category_deep_page']} (the last page of {facts['category_slug']})"
+            )
+
+        # -- Bantin
+        bantin = Gunicorn("app:create_app()", env, work, "bantin")
+        servers.append(bantin)
+        bantin.wait("/healthz")
+        sampler = RssSampler(bantin.proc.pid)
+        sampler.start()
+        status, _h, article_html = fetch(bantin.port, facts["article_path"])
+        if status != 200:
+            raise RuntimeError(f"the article page answered {status}")
+        (work / "article.html").write_bytes(article_html)
+        args.out.mkdir(parents=True, exist_ok=True)
+        report["page_weight"] = page_weight(bantin.port, article_html)
+
+        q = urlencode({"q": args.query})
+        paths = {
+            "home": "/",
+            "category": f"/category/{facts['category_slug']}",
+            "category_deep": f"/category/{facts['category_slug']}"
+            f"?page={facts['category_deep_page']}",
+            "article": facts["article_path"],
+            "search": f"/search?{q}",
+            "rss": "/feed.xml",
+        }
+        for name in ("home", "category", "category_deep", "article", "search", "rss"):
+            if name not in targets:
+                continue
+            path = paths[name]
+            status, _h, _b = fetch(bantin.port, path)
+            if status != 200:
+                note = f"{name}: {path} answered {status}; skipped"
+                notes.append(note)
+                log(note)
+                continue
+            for _ in range(warmup):  # warm the workers' caches and SQLite's page cache
+                fetch(bantin.port, path, ua="bench-warmup")
+            before = view_count(db_path, facts["article_id"]) if name == "article" else 0
+            log_mark = settled_size(bantin.log_path)
+            log(f"{name}: {path} for {duration:.0f} s …")
+            res = measure(loader, bantin.port, path, duration, args, count=True)
+            entry = result_entry(name, path, res)
+            settled_size(bantin.log_path)  # the last access-log lines land after the responses
+            entry.update(server_times(bantin.log_path, log_mark, path) or {})
+            if name == "article":
+                after = settled_view_count(db_path, facts["article_id"])
+                entry["views"] = check_views(res, before, after, bantin.log_path, log_mark, path)
+            results.append(entry)
+
+        if "comment" in targets:
+            marker = secrets.token_hex(3)
+            status, _h, page = fetch(bantin.port, facts["article_path"])
+            action, _fields = parse_comment_form(page.decode("utf-8", "replace"))
+            if action is None:
+                notes.append("comment: no comment form on the article page yet; skipped")
+            else:
+                log(f"comment: POST {action} for {duration:.0f} s …")
+                c = run_comment_load(
+                    bantin.port, facts["article_path"], duration, args.comment_threads, marker
+                )
+                time.sleep(0.5)
+                stored = marked_comments(db_path, marker)
+                c["stored"] = stored
+                c["lost"] = c["accepted"] - stored
+                c["status_5xx"] = sum(v for k, v in c["statuses"].items() if int(k) >= 500)
+                results.append(
+                    {
+                        "target": "comment",
+                        "path": f"POST {action}",
+                        "rps": round(c["accepted_per_s"], 1),
+                        "p50_ms": round(c["post_p50_ms"], 2),
+                        "p99_ms": round(c["post_p99_ms"], 2),
+                        "requests": c["accepted"],
+                        "loader": f"python x{args.comment_threads} (GET form + POST)",
+                        "comments": c,
+                    }
+                )
+        report["rss"] = sampler.stop()
+        bantin.stop()
+        servers.remove(bantin)
+
+        # -- the bare-Flask baseline, same gunicorn settings, same bytes
+        if "baseline" in targets:
+            bare_env = {**env, "BENCH_PAGE": str(work / "article.html")}
+            bare = Gunicorn("bare_app:app", bare_env, work, "bare", pythonpath=BENCH)
+            servers.append(bare)
+            bare.wait("/")
+            for _ in range(warmup):
+                fetch(bare.port, "/")
+            log(f"baseline: bare Flask for {duration:.0f} s …")
+            res = measure(loader, bare.port, "/", duration, args, count=False)
+            results.insert(0, result_entry("baseline", "bare Flask, constant page", res))
+            bare.stop()
+            servers.remove(bare)
+
+        # -- nginx serving the saved article HTML: the machine's ceiling
+        if "nginx" in targets:
+            if shutil.which("nginx") is None:
+                notes.append("nginx is not installed: the static ceiling was not measured")
+            else:
+                ngx = Nginx(article_html, work)
+                servers.append(ngx)
+                log(f"nginx: static copy for {duration:.0f} s …")
+                res = measure(loader, ngx.port, "/", duration, args, count=False)
+                results.insert(
+                    1 if "baseline" in targets else 0, result_entry("nginx", "static file", res)
+                )
+                ngx.stop()
+                servers.remove(ngx)
+    finally:
+        for server in servers:
+            with contextlib.suppress(Exception):
+                server.stop()
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    base = next((r for r in results if r["target"] == "baseline"), None)
+    for r in results:
+        r["ratio"] = round(r["rps"] / base["rps"], 3) if base and base["rps"] else None
+    report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    # Other work on the machine skews everything: keep the evidence with the numbers.
+    report["machine"]["load_average_at_end"] = os.getloadavg()
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    label = args.label or f"{report['data']['articles']}a"
+    out_file = args.out / f"{stamp}-{label}.json"
+    out_file.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(render_table(report))
+    print(f"\nJSON: {out_file}")
+    return 0
+
+
+def measure(loader: str, port: int, path: str, duration: float, args, count: bool) -> LoadResult:
+    if loader == "wrk":
+        return run_wrk(port, path, duration, args.connections, args.threads, count)
+    return run_python_load(port, path, duration, min(args.connections, 32))
+
+
+def result_entry(name: str, path: str, res: LoadResult) -> dict:
+    return {
+        "target": name,
+        "path": path,
+        "rps": round(res.rps, 1),
+        "p50_ms": round(res.p50_ms, 2),
+        "p90_ms": round(res.p90_ms, 2),
+        "p99_ms": round(res.p99_ms, 2),
+        "requests": res.requests,
+        "non_2xx": res.non_2xx,
+        "status_5xx": res.status_5xx,
+        "errors": res.errors,
+        "loader": res.loader,
+    }
+
+
+def render_table(report: dict) -> str:
+    lines = [
+        f"{'target':<14} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'x baseline':>11}  path",
+        "-" * 78,
+    ]
+    for r in report["results"]:
+        ratio = f"{r['ratio'] * 100:.1f}%" if r.get("ratio") is not None else "-"
+        lines.append(
+            f"{r['target']:<14} {r['rps']:>10.1f} {r['p50_ms']:>9.2f} {r['p99_ms']:>9.2f} "
+            f"{ratio:>11}  {r['path']}"
+        )
+    extra = []
+    for r in report["results"]:
+        if "views" in r:
+            v = r["views"]
+            extra.append(
+                f"article views: +{v['delta']} counted; server log shows "
+                f"{v['served_200_in_access_log']} x 200 served; the client read "
+                f"{v['responses_200_read']} of {v['requests_sent']} sent -> exact: {v['exact']}"
+            )
+        if "comments" in r:
+            c = r["comments"]
+            extra.append(
+                f"comments: {c['accepted']} accepted ({c['accepted_per_s']:.1f}/s), "
+                f"{c['stored']} stored, lost {c['lost']}, 5xx {c['status_5xx']}, "
+                f"statuses {c['statuses']}"
+            )
+            extra += [f"  problem: {p}" for p in c["problems"]]
+        if r.get("status_5xx"):
+            extra.append(f"{r['target']}: {r['status_5xx']} responses were 5xx")
+    if "rss" in report:
+        rss = report["rss"]
+        extra.append(
+            f"gunicorn memory: peak sum of VmRSS {rss['peak_rss_sum_mb']} MB, "
+            f"sum of VmHWM {rss['hwm_sum_mb']} MB over {rss['processes']} processes"
+        )
+    if "page_weight" in report:
+        w = report["page_weight"]
+        extra.append(
+            f"page weight: article HTML {w['article_html_bytes']} B "
+            f"({w['article_html_gzip_bytes']} B gzip), CSS {w['css_bytes']} B, "
+            f"JS {w['js_bytes']} B, inline scripts {w['inline_scripts']}"
+        )
+    if "seed" in report:
+        extra.append(f"data: {report['seed']}; database {report.get('database_mb')} MB")
+    load = report["machine"].get("load_average_at_start")
+    if load:
+        extra.append(f"load average at start: {load[0]:.2f} (1 min), {load[1]:.2f} (5 min)")
+    extra += [f"note: {n}" for n in report["notes"]]
+    return "\n".join(lines + [""] + extra)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
