@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from captcha.audio import AudioCaptcha
 from captcha.image import ImageCaptcha
 from flask import current_app, has_request_context, session, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import StringField
@@ -245,9 +246,10 @@ def render_png(answer: str) -> bytes:
 
 
 def render_wav(answer: str) -> bytes:
-    """The code read aloud: Vietnamese digit voices, a little noise (captcha's AudioCaptcha)."""
+    """The code read aloud in the page's language, a little noise (captcha's AudioCaptcha)."""
     vietnamese, english = _audio_generators()
-    if all(ch in vietnamese.choices for ch in answer):
+    in_english = has_request_context() and str(get_locale()) == "en"
+    if not in_english and all(ch in vietnamese.choices for ch in answer):
         return bytes(vietnamese.generate(answer))
     spoken = "".join(ch for ch in answer if ch in english.choices) or "0"
     return bytes(english.generate(spoken))

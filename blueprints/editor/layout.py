@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from blueprints.editor.blueprint import bp
@@ -24,7 +25,12 @@ NAV = (
     NavItem("editor.articles", _l("Bài viết"), prefix="editor.article"),
     NavItem("editor.comments", _l("Bình luận"), prefix="editor.comment", badge="pending"),
     NavItem("editor.media_library", _l("Thư viện ảnh"), prefix="editor.media"),
-    NavItem("editor.categories", _l("Chuyên mục"), admin_only=True, prefix="editor.categor"),
+    NavItem(
+        "editor.categories",
+        lazy_pgettext("plural", "Chuyên mục"),  # "Categories"; the field label is singular
+        admin_only=True,
+        prefix="editor.categor",
+    ),
     NavItem("editor.links", _l("Liên kết web"), admin_only=True, prefix="editor.link"),
     NavItem("editor.settings", _l("Cài đặt"), admin_only=True, prefix="editor.settings"),
     NavItem("editor.users", _l("Người dùng"), admin_only=True, prefix="editor.user"),

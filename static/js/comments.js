@@ -4,9 +4,9 @@
 (function () {
   "use strict";
 
-  function formatNumber(n) {
-    // 4000 -> "4.000", the Vietnamese thousands separator.
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  function formatNumber(n, separator) {
+    // 4000 -> "4.000" in Vietnamese, "4,000" in English (the page gives the separator).
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator || ".");
   }
 
   // Captcha: "Đổi mã khác" fetches a new challenge and swaps it in place.
@@ -86,11 +86,13 @@
       return;
     }
     var max = parseInt(field.getAttribute("data-maxlength"), 10) || 0;
+    var separator = counter.getAttribute("data-thousands-separator");
     function update() {
       // Count code points, as the server does (Python's len of NFC text).
       var text = field.value.normalize ? field.value.normalize("NFC") : field.value;
       var length = Array.from ? Array.from(text.replace(/\r\n/g, "\n").trim()).length : text.length;
-      counter.textContent = "(" + formatNumber(length) + "/" + formatNumber(max) + ")";
+      counter.textContent =
+        "(" + formatNumber(length, separator) + "/" + formatNumber(max, separator) + ")";
       counter.classList.toggle("over-limit", max > 0 && length > max);
     }
     field.addEventListener("input", update);
