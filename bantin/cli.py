@@ -5,9 +5,13 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 
+from bantin import backup, checks
+from bantin.benchdata import seed_bench_command
+from bantin.comments import purge_command
 from bantin.extensions import db
 from bantin.models import Role, User
 from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from bantin.search import search_cli
 from bantin.text import clean_line
 
 
@@ -97,18 +101,14 @@ def ensure_admin_command(email: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (create_user_command, seed_demo_command, ensure_admin_command):
+    for command in (
+        create_user_command,
+        seed_demo_command,
+        ensure_admin_command,
+        seed_bench_command,
+        search_cli,
+        purge_command,
+    ):
         app.cli.add_command(command)
-    from bantin import backup, checks  # backup, restore, check (issue 7)
-
-    backup.register(app)
-    checks.register(app)
-    from bantin.benchdata import seed_bench_command  # bulk data for bench/ (issue 6)
-
-    app.cli.add_command(seed_bench_command)
-    from bantin.search import search_cli  # search reindex (issue 5)
-
-    app.cli.add_command(search_cli)
-    from bantin.comments import purge_command  # old IPs and captcha rows (issue 4)
-
-    app.cli.add_command(purge_command)
+    backup.register(app)  # backup, restore
+    checks.register(app)  # check

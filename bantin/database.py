@@ -6,6 +6,8 @@ import sqlite3
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from bantin.text import fold
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -21,3 +23,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # Diacritic- and case-insensitive matching in SQL (editor lists): SQLite's LIKE folds
+    # only ASCII letters.
+    dbapi_connection.create_function("bantin_fold", 1, _fold_or_none, deterministic=True)
+
+
+def _fold_or_none(value: str | None) -> str | None:
+    return None if value is None else fold(value)

@@ -21,6 +21,7 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+EDITOR_CSP = CSP.replace("img-src 'self' data:;", "img-src 'self' data: blob:;")
 # Uploaded files are never documents: no scripts, no plugins, a unique origin.
 UPLOADS_CSP = "sandbox; default-src 'none'"
 PERMISSIONS_POLICY = (
@@ -49,7 +50,8 @@ def add_security_headers(response):
     headers = response.headers
     for name, value in BASE_HEADERS.items():
         headers.setdefault(name, value)
-    headers.setdefault("Content-Security-Policy", CSP)
+    # The editor previews an image while it uploads from a local blob: address.
+    headers.setdefault("Content-Security-Policy", EDITOR_CSP if request.blueprint == "editor" else CSP)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
     # The application never advertises its software or version.

@@ -603,3 +603,15 @@ def test_upload_accepts_the_csrf_header_from_the_page(csrf_client):
         },
     )
     assert r.status_code == 303
+
+
+def test_list_text_filter_ignores_case_and_diacritics(client, factory, login):
+    admin = factory.user("admin")
+    login(admin)
+    cat = factory.category("Tin")
+    factory.article(cat, title="Mới: Đường làng được mở rộng")
+    factory.article(cat, title="Bài khác hẳn")
+    for query in ("mới", "MOI", "duong lang", "Đường"):
+        html = client.get("/editor/articles", query_string={"q": query}).get_data(as_text=True)
+        assert "Đường làng được mở rộng" in html, query
+        assert "Bài khác hẳn" not in html, query

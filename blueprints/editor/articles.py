@@ -25,7 +25,7 @@ from bantin.models import (
 )
 from bantin.permissions import admin_required, staff_required
 from bantin.sanitize import clean_html
-from bantin.text import clean_line
+from bantin.text import clean_line, fold
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_articles import ArticleForm
 
@@ -84,13 +84,16 @@ def _filtered(status: str, category_id: int | None, text: str) -> sa.Select:
     if category_id is not None:
         stmt = stmt.where(Article.category_id == category_id)
     if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # Compare folded text (bantin_fold: lowercase, no marks, đ -> d) so "moi" and "Mới"
+        # both find "mới": SQLite's own LIKE only folds the case of ASCII letters.
+        folded = fold(text)
+        escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
         stmt = stmt.where(
             sa.or_(
-                Article.title.ilike(pattern, escape="\\"),
-                Article.author_name.ilike(pattern, escape="\\"),
-                Article.slug.ilike(pattern, escape="\\"),
+                sa.func.bantin_fold(Article.title).like(pattern, escape="\\"),
+                sa.func.bantin_fold(Article.author_name).like(pattern, escape="\\"),
+                Article.slug.like(pattern, escape="\\"),
             )
         )
     return stmt
