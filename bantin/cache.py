@@ -7,7 +7,9 @@ when a scheduled article falls due, so scheduling still needs no timer. Cached v
 plain snapshots, never ORM objects, so they outlive the session that loaded them.
 """
 
+import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from itertools import chain
@@ -26,7 +28,9 @@ from bantin.models import Article, ArticleStatus, Category, SiteSettings, WebLin
 WATCHED = (Article, Category, WebLink, SiteSettings)
 # A safety net only: versions do the real invalidation.
 MAX_AGE = timedelta(minutes=5)
-MAX_ENTRIES = 2000
+# Least recently used entries go first; whole rendered pages (~25 KB) are among them, so
+# this bounds a worker's cache to roughly 15 MB however many addresses readers try.
+MAX_ENTRIES = 600
 
 
 @event.listens_for(Session, "after_flush")
@@ -54,7 +58,7 @@ def settings_snapshot(settings: SiteSettings) -> SimpleNamespace:
 class PageCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[Any, Any] = {}
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
         self._version: int | None = None
         self._built_at: datetime | None = None
         self._valid_until: datetime | None = None
@@ -88,6 +92,7 @@ class PageCache:
             if stale:
                 self._entries.clear()
             elif key in self._entries:
+                self._entries.move_to_end(key)
                 return self._entries[key]
         if stale:
             due = self._next_due(now)
@@ -96,9 +101,9 @@ class PageCache:
                 self._version, self._built_at, self._valid_until = version, now, valid_until
         value = build()
         with self._lock:
-            if len(self._entries) >= MAX_ENTRIES:
-                self._entries.clear()
             self._entries[key] = value
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
         return value
 
 
@@ -116,3 +121,21 @@ def cached(key: Any, build: Callable[[], Any]) -> Any:
 
 def clear() -> None:
     current_app.extensions.pop("bantin_page_cache", None)
+
+
+class Hole(str):
+    """A placeholder rendered into a cached page and filled per request.
+
+    The marker holds a random per-process nonce, so no stored content can forge one.
+    """
+
+    NONCE = secrets.token_hex(8)
+
+    def __new__(cls, name: str) -> "Hole":
+        return super().__new__(cls, f"\u2063bantin-{cls.NONCE}-{name}\u2063")
+
+
+def fill_holes(html: str, values: dict[Hole, str]) -> str:
+    for hole, value in values.items():
+        html = html.replace(hole, value)
+    return html

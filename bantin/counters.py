@@ -12,12 +12,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Request, Response, current_app
-from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import OperationalError
 
 from bantin.clock import local_today
 from bantin.extensions import db
-from bantin.models import Article, ArticleDailyViews, DailyStats
+from bantin.models import Article, DailyStats
 
 VISIT_COOKIE = "visit"
 _BOT = re.compile(r"bot|crawl|spider|slurp|fetch|scan|preview|monitor|lighthouse", re.I)
@@ -44,16 +43,25 @@ def mark_visit(response: Response) -> None:
     )
 
 
+# Hand-written statements: these run on every reader page, and building them with the
+# expression language each time cost more than executing them. Days are stored as ISO text,
+# as SQLAlchemy's Date type does on SQLite.
+_BUMP_DAY = sa.text(
+    "INSERT INTO daily_stats (day, visits, page_views) VALUES (:day, :visit, 1) "
+    "ON CONFLICT (day) DO UPDATE SET visits = visits + :visit, page_views = page_views + 1"
+)
+_BUMP_ARTICLE = sa.text(
+    "UPDATE article SET view_count = view_count + 1 WHERE id = :id "
+    "RETURNING view_count, comment_count"
+)
+_BUMP_ARTICLE_DAY = sa.text(
+    "INSERT INTO article_daily_views (article_id, day, views) VALUES (:id, :day, 1) "
+    "ON CONFLICT (article_id, day) DO UPDATE SET views = views + 1"
+)
+
+
 def _bump_day(day: date, new_visit: bool) -> None:
-    stmt = insert(DailyStats).values(day=day, visits=int(new_visit), page_views=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[DailyStats.day],
-        set_={
-            "visits": DailyStats.visits + int(new_visit),
-            "page_views": DailyStats.page_views + 1,
-        },
-    )
-    db.session.execute(stmt)
+    db.session.execute(_BUMP_DAY, {"day": day.isoformat(), "visit": int(new_visit)})
 
 
 def _skip_uncountable(error: OperationalError) -> None:
@@ -75,34 +83,37 @@ def record_page_view(new_visit: bool) -> None:
         _skip_uncountable(error)
 
 
-def record_article_view(article_id: int, new_visit: bool) -> int:
-    """Count one view of an article and of the site; return the article's new total."""
+@dataclass(frozen=True)
+class ArticleCounts:
+    views: int
+    comments: int  # approved
+
+
+def article_counts(article_id: int) -> ArticleCounts:
+    """The live figures without counting (bots, rejected comment posts, read-only disks)."""
+    row = db.session.execute(
+        sa.select(Article.view_count, Article.comment_count).where(Article.id == article_id)
+    ).one_or_none()
+    return ArticleCounts(*row) if row else ArticleCounts(0, 0)
+
+
+def record_article_view(article_id: int, new_visit: bool) -> ArticleCounts:
+    """Count one view of an article and of the site; return the article's live figures."""
     day = local_today()
     try:
         return _record_article_view(article_id, day, new_visit)
     except OperationalError as error:
         _skip_uncountable(error)
-    return db.session.scalar(sa.select(Article.view_count).where(Article.id == article_id)) or 0
+    return article_counts(article_id)
 
 
-def _record_article_view(article_id: int, day: date, new_visit: bool) -> int:
-    views = db.session.execute(
-        sa.update(Article)
-        .where(Article.id == article_id)
-        .values(view_count=Article.view_count + 1)
-        .returning(Article.view_count)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    daily = insert(ArticleDailyViews).values(article_id=article_id, day=day, views=1)
-    db.session.execute(
-        daily.on_conflict_do_update(
-            index_elements=[ArticleDailyViews.article_id, ArticleDailyViews.day],
-            set_={"views": ArticleDailyViews.views + 1},
-        )
-    )
+def _record_article_view(article_id: int, day: date, new_visit: bool) -> ArticleCounts:
+    # RETURNING hands back the live comment count too: the page needs no other read.
+    row = db.session.execute(_BUMP_ARTICLE, {"id": article_id}).one()
+    db.session.execute(_BUMP_ARTICLE_DAY, {"id": article_id, "day": day.isoformat()})
     _bump_day(day, new_visit)
     db.session.commit()
-    return views
+    return ArticleCounts(*row)
 
 
 @dataclass(frozen=True)

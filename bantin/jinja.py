@@ -1,11 +1,12 @@
 """Jinja filters and globals: local times, numbers, plain-text paragraphs."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, get_timezone
 from markupsafe import Markup, escape
 
+from bantin.cache import Hole
 from bantin.sidebar import site_layout
 
 # Vietnamese portals show "18:45 | 05/12/2024"; Babel's vi locale has no such pattern.
@@ -13,19 +14,29 @@ DATETIME_PATTERN = "HH:mm | dd/MM/yyyy"
 DATE_PATTERN = "dd/MM/yyyy"
 
 
+def _local(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC).astimezone(get_timezone())
+
+
 def local_datetime(value: datetime | None, pattern: str = DATETIME_PATTERN) -> str:
     """Stored UTC -> the configured time zone (Asia/Ho_Chi_Minh)."""
     if value is None:
         return ""
+    if pattern == DATETIME_PATTERN:
+        # The same text Babel gives for this numeric pattern in every locale, ~20x cheaper:
+        # listings format dozens of times per page.
+        return _local(value).strftime("%H:%M | %d/%m/%Y")
     return format_datetime(value, pattern)
 
 
 def local_date(value: datetime | None) -> str:
-    return local_datetime(value, DATE_PATTERN)
+    return _local(value).strftime("%d/%m/%Y") if value else ""
 
 
 def number(value: int | None) -> str:
     """1234567 -> "1.234.567" in Vietnamese, "1,234,567" in English."""
+    if isinstance(value, Hole):  # filled with a formatted number per request
+        return value
     text = f"{int(value or 0):,}"
     if str(get_locale()) == "vi":
         text = text.replace(",", ".")

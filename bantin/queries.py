@@ -1,13 +1,16 @@
 """Read queries for readers' pages: only visible articles, only the columns listings need."""
 
 from collections.abc import Sequence
+from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only
 
+from bantin import cache
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Article, Category, Comment, CommentStatus
+from bantin.models import Article, ArticleStatus, Category, Comment, CommentStatus
 
 # Listings never need the body, which is most of an article's bytes.
 LISTING_COLUMNS = load_only(
@@ -101,7 +104,84 @@ def approved_comments(article_id: int) -> Sequence[Comment]:
 
 
 def article_with_category(article_id: int) -> Article | None:
-    stmt = (
-        sa.select(Article).where(Article.id == article_id).options(selectinload(Article.category))
-    )
+    stmt = sa.select(Article).where(Article.id == article_id).options(joinedload(Article.category))
     return db.session.scalar(stmt)
+
+
+# ------------------------------------------------------------- cached reader page data
+# Snapshots (plain namespaces) cached per content version by bantin.cache: a page costs one
+# version check instead of a dozen queries, and edits show at once in every worker.
+
+CARD_FIELDS = ("id", "slug", "title", "lead", "cover_url", "published_at", "category_id")
+ARTICLE_FIELDS = tuple(c.key for c in sa.inspect(Article).column_attrs)
+
+
+def _cards(articles) -> list[SimpleNamespace]:
+    return [cache.snapshot(a, CARD_FIELDS) for a in articles]
+
+
+def home_data() -> dict:
+    def build() -> dict:
+        return {
+            "featured": _cards(featured(4)),
+            "latest": _cards(latest(12)),
+            "blocks": [
+                (cache.snapshot(cat, ("id", "name", "slug")), _cards(items))
+                for cat, items in category_blocks(4)
+            ],
+        }
+
+    return cache.cached("home", build)
+
+
+def category_by_slug(slug: str) -> SimpleNamespace | None:
+    def build() -> dict[str, SimpleNamespace]:
+        fields = ("id", "name", "slug", "description")
+        return {c.slug: cache.snapshot(c, fields) for c in categories()}
+
+    return cache.cached("categories_by_slug", build).get(slug)
+
+
+def category_count(category_id: int) -> int:
+    return cache.cached(("category_count", category_id), lambda: count_in_category(category_id))
+
+
+def category_listing(category_id: int, page: int, per_page: int) -> list[SimpleNamespace]:
+    key = ("category_page", category_id, page, per_page)
+    return cache.cached(key, lambda: _cards(category_page(category_id, page, per_page)))
+
+
+def article_snapshot(article_id: int) -> SimpleNamespace | None:
+    """The article with its category, or None; visibility is the caller's check."""
+
+    def build() -> SimpleNamespace | None:
+        art = article_with_category(article_id)
+        if art is None:
+            return None
+        snap = cache.snapshot(art, ARTICLE_FIELDS)
+        snap.category = cache.snapshot(art.category, ("id", "name", "slug"))
+        return snap
+
+    return cache.cached(("article", article_id), build)
+
+
+def same_category_cards(article) -> list[SimpleNamespace]:
+    return cache.cached(("same", article.id), lambda: _cards(same_category(article, 10)))
+
+
+def approved_comment_list(article_id: int, approved_count: int) -> list[SimpleNamespace]:
+    """Keyed by the live approved count as well as the content version."""
+    fields = ("id", "name", "address", "content", "created_at")
+    key = ("comments", article_id, approved_count)
+    return cache.cached(
+        key, lambda: [cache.snapshot(c, fields) for c in approved_comments(article_id)]
+    )
+
+
+def is_visible(article, now: datetime | None = None) -> bool:
+    """Published and due, for ORM articles and snapshots alike."""
+    return (
+        article.status == ArticleStatus.PUBLISHED
+        and article.published_at is not None
+        and article.published_at <= (now or utcnow())
+    )

@@ -51,7 +51,9 @@ def add_security_headers(response):
     for name, value in BASE_HEADERS.items():
         headers.setdefault(name, value)
     # The editor previews an image while it uploads from a local blob: address.
-    headers.setdefault("Content-Security-Policy", EDITOR_CSP if request.blueprint == "editor" else CSP)
+    headers.setdefault(
+        "Content-Security-Policy", EDITOR_CSP if request.blueprint == "editor" else CSP
+    )
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
     # The application never advertises its software or version.

@@ -26,12 +26,37 @@ class Layout:
     visits: counters.VisitTotals
 
 
+VISIT_HOLES = counters.VisitTotals(
+    today=cache.Hole("visits-today"),
+    month=cache.Hole("visits-month"),
+    year=cache.Hole("visits-year"),
+    total=cache.Hole("visits-total"),
+)
+
+
 def site_layout() -> Layout:
     """The layout data, loaded once per request (templates call site_layout())."""
     if "site_layout" not in g:
         content = cache.cached("layout", _layout_content)
         g.site_layout = Layout(**content, visits=_visit_totals())
     return g.site_layout
+
+
+def use_visit_holes() -> None:
+    """Render the counters as holes, for a page that is cached and filled per request."""
+    g.site_layout = Layout(**cache.cached("layout", _layout_content), visits=VISIT_HOLES)
+
+
+def visit_fills() -> dict[cache.Hole, str]:
+    from bantin.jinja import number
+
+    totals = _visit_totals()
+    return {
+        VISIT_HOLES.today: number(totals.today),
+        VISIT_HOLES.month: number(totals.month),
+        VISIT_HOLES.year: number(totals.year),
+        VISIT_HOLES.total: number(totals.total),
+    }
 
 
 def _layout_content() -> dict:

@@ -11,19 +11,25 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
+from flask_babel import get_locale
 from sqlalchemy.exc import OperationalError
 
-from bantin import counters, queries
+from bantin import cache, counters, queries
+from bantin.cache import fill_holes
 from bantin.comments import comments_open
 from bantin.errors import write_unavailable
 from bantin.extensions import db
-from bantin.models import Category, SiteSettings
+from bantin.jinja import number
+from bantin.sidebar import site_layout, use_visit_holes, visit_fills
 from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm
 
 MAX_PAGE = 1_000_000
+VIEWS_HOLE = cache.Hole("views")
+FORM_HOLE = cache.Hole("comment-form")
 
 
 @bp.after_request
@@ -55,33 +61,43 @@ def parse_page() -> int:
     return page
 
 
+def render_page(template: str, fills: dict | None = None, **context) -> str:
+    """Render a reader page through the page cache, with holes for per-request figures.
+
+    The HTML is cached per content version, address and language; visit counters, the
+    view count and the comment form (tokens differ per reader) are filled in per request.
+    A page carrying flashed messages is rendered for that reader alone.
+    """
+    use_visit_holes()
+    fills = visit_fills() | (fills or {})
+    if "_flashes" in session or request.method != "GET":
+        return fill_holes(render_template(template, **context), fills)
+    key = ("html", template, request.host_url, request.full_path, str(get_locale()))
+    return fill_holes(cache.cached(key, lambda: render_template(template, **context)), fills)
+
+
 @bp.get("/")
 def home():
     """The front page: featured, latest, then a block per category."""
-    return render_template(
-        "public/home.html",
-        featured=queries.featured(4),
-        latest=queries.latest(12),
-        blocks=queries.category_blocks(4),
-    )
+    return render_page("public/home.html", **queries.home_data())
 
 
 @bp.get("/category/<slug>")
 def category(slug: str):
     """One category's articles, newest first, paginated."""
-    cat = db.session.scalar(sa.select(Category).where(Category.slug == slug))
+    cat = queries.category_by_slug(slug)
     if cat is None:
         abort(404)
     page = parse_page()
-    per_page = max(1, min(100, SiteSettings.get().articles_per_page or 20))
-    total = queries.count_in_category(cat.id)
+    per_page = max(1, min(100, site_layout().settings.articles_per_page or 20))
+    total = queries.category_count(cat.id)
     pages = max(1, math.ceil(total / per_page))
     if page > pages:
         abort(404)
-    return render_template(
+    return render_page(
         "public/category.html",
         category=cat,
-        articles=queries.category_page(cat.id, page, per_page),
+        articles=queries.category_listing(cat.id, page, per_page),
         page=page,
         pages=pages,
         total=total,
@@ -92,8 +108,8 @@ def category(slug: str):
 @bp.get("/article/<int(max=9223372036854775807):article_id>/<slug>")
 def article(article_id: int, slug: str | None = None):
     """The article page; any other address of it redirects (301) to the canonical one."""
-    art = queries.article_with_category(article_id)
-    if art is None or not art.is_visible():
+    art = queries.article_snapshot(article_id)
+    if art is None or not queries.is_visible(art):
         abort(404)
     if slug != art.slug:
         return redirect(url_for("public.article", article_id=art.id, slug=art.slug), 301)
@@ -102,11 +118,13 @@ def article(article_id: int, slug: str | None = None):
 
 def render_article(art, form=None, status: int = 200, count_view: bool = True):
     """The article page; a rejected comment re-renders it (400) with its form, uncounted."""
-    views = art.view_count
     if count_view and not counters.is_bot(request):
-        views = counters.record_article_view(art.id, counters.is_new_visit(request))
+        figures = counters.record_article_view(art.id, counters.is_new_visit(request))
         g.hit_recorded = True
-    is_open = comments_open(art)
+    else:
+        figures = counters.article_counts(art.id)
+    settings = site_layout().settings
+    is_open = comments_open(art, settings)
     if is_open and form is None:
         try:
             form = CommentForm.blank(art)
@@ -117,20 +135,23 @@ def render_article(art, form=None, status: int = 200, count_view: bool = True):
                 raise
             db.session.rollback()
             form = None
-    response = current_app.make_response(
-        (
-            render_template(
-                "public/article.html",
-                article=art,
-                views=views,
-                same_category=queries.same_category(art, 10),
-                comments=queries.approved_comments(art.id),
-                comment_form=form if is_open else None,
-                comments_closed=not is_open,
-            ),
-            status,
-        )
+    form_html = render_template(
+        "public/_comment_form.html",
+        article=art,
+        comment_form=form if is_open else None,
+        comments_closed=not is_open,
     )
+    html = render_page(
+        "public/article.html",
+        fills={VIEWS_HOLE: number(figures.views), FORM_HOLE: form_html},
+        article=art,
+        views=VIEWS_HOLE,
+        same_category=queries.same_category_cards(art),
+        comments=queries.approved_comment_list(art.id, figures.comments),
+        comment_form_html=FORM_HOLE,
+        comments_closed=not is_open,
+    )
+    response = current_app.make_response((html, status))
     if g.get("hit_recorded"):
         counters.mark_visit(response)
     return response
