@@ -1,7 +1,7 @@
 """Process-local cache of reader page data, invalidated by a content version in the database.
 
 Every flush that touches what readers see (articles, categories, links, settings) bumps
-``site_settings.content_version`` in the same transaction. Each request reads that one
+``content_state.version`` in the same transaction. Each request reads that one
 integer; a worker whose cache was built from another version drops it. Entries also expire
 when a scheduled article falls due, so scheduling still needs no timer. Cached values are
 plain snapshots, never ORM objects, so they outlive the session that loaded them.
@@ -38,13 +38,13 @@ def _bump_content_version(session: Session, _context) -> None:
     changed = chain(session.new, session.dirty, session.deleted)
     if any(isinstance(obj, WATCHED) for obj in changed):
         session.connection().execute(
-            sa.text("UPDATE site_settings SET content_version = content_version + 1")
+            sa.text("UPDATE content_state SET version = version + 1")
         )
 
 
 def bump() -> None:
     """For writers that bypass the ORM (bulk loads): make every worker rebuild."""
-    db.session.execute(sa.text("UPDATE site_settings SET content_version = content_version + 1"))
+    db.session.execute(sa.text("UPDATE content_state SET version = version + 1"))
 
 
 def snapshot(obj: Any, fields: Iterable[str]) -> SimpleNamespace:
@@ -66,7 +66,7 @@ class PageCache:
     def _current_version(self) -> int:
         if "content_version" not in g:
             version = db.session.execute(
-                sa.text("SELECT content_version FROM site_settings WHERE id = 1")
+                sa.text("SELECT version FROM content_state WHERE id = 1")
             ).scalar()
             g.content_version = version or 0
         return g.content_version

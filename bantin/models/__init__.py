@@ -4,7 +4,7 @@ from bantin.models.article import Article, ArticleRevision, ArticleStatus, Categ
 from bantin.models.audit import AuditLog
 from bantin.models.comment import CaptchaChallenge, Comment, CommentStatus
 from bantin.models.media import Media
-from bantin.models.site import SiteSettings, WebLink
+from bantin.models.site import ContentState, SiteSettings, WebLink
 from bantin.models.stats import ArticleDailyViews, DailyStats, RateEvent
 from bantin.models.user import LoginAttempt, Role, User
 
@@ -17,6 +17,7 @@ __all__ = [
     "CaptchaChallenge",
     "Category",
     "Comment",
+    "ContentState",
     "CommentStatus",
     "DailyStats",
     "LoginAttempt",

@@ -30,9 +30,6 @@ class SiteSettings(db.Model):
     moderation_keywords: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
     blocked_keywords: Mapped[str] = mapped_column(sa.Text, default="")
     blocked_ips: Mapped[str] = mapped_column(sa.Text, default="")
-    # Bumped in the same transaction as any change readers see (bantin.cache): every
-    # worker compares it with the version its cached page data was built from.
-    content_version: Mapped[int] = mapped_column(default=1)
 
     @classmethod
     def get(cls) -> SiteSettings:
@@ -52,3 +49,14 @@ class WebLink(db.Model):
     url: Mapped[str] = mapped_column(sa.String(500))
     position: Mapped[int] = mapped_column(default=0)
     visible: Mapped[bool] = mapped_column(default=True)
+
+
+class ContentState(db.Model):
+    """One row (id 1, made by the migration): the version of everything readers see.
+
+    Bumped in the same transaction as any such change (bantin.cache); every worker compares
+    it with the version its cached page data was built from.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)

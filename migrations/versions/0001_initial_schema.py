@@ -68,6 +68,12 @@ def upgrade():
     with op.batch_alter_table('rate_event', schema=None) as batch_op:
         batch_op.create_index('ix_rate_event_bucket_key_created', ['bucket', 'key', 'created_at'], unique=False)
 
+    content_state = op.create_table('content_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.bulk_insert(content_state, [{'id': 1, 'version': 1}])
     op.create_table('site_settings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('site_name', sa.String(length=200), nullable=False),
@@ -86,7 +92,6 @@ def upgrade():
     sa.Column('moderation_keywords', sa.Text(), nullable=False),
     sa.Column('blocked_keywords', sa.Text(), nullable=False),
     sa.Column('blocked_ips', sa.Text(), nullable=False),
-    sa.Column('content_version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('user',
@@ -267,6 +272,7 @@ def downgrade():
     op.drop_table('web_link')
     op.drop_table('user')
     op.drop_table('site_settings')
+    op.drop_table('content_state')
     with op.batch_alter_table('rate_event', schema=None) as batch_op:
         batch_op.drop_index('ix_rate_event_bucket_key_created')
 
