@@ -20,6 +20,7 @@ from flask import (
 from markupsafe import escape
 from sqlalchemy.orm import selectinload
 
+from bantin import cache, queries
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Article, Category, SiteSettings
@@ -62,9 +63,9 @@ def w3c(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S+00:00") if value else ""
 
 
-def _feed(title: str, description: str, link: str, articles) -> Response:
+def _feed(title: str, description: str, link: str, articles) -> str:
     settings = SiteSettings.get()
-    body = render_template(
+    return render_template(
         "feeds/rss.xml",
         title=title,
         description=description or settings.site_name,
@@ -73,6 +74,11 @@ def _feed(title: str, description: str, link: str, articles) -> Response:
         articles=articles,
         built=articles[0].published_at if articles else utcnow(),
     )
+
+
+def _feed_response(key: tuple, build) -> Response:
+    """The feed XML, cached per content version like the reader pages."""
+    body = cache.cached(("feed", *key, request.host_url), build)
     response = Response(body, mimetype="application/rss+xml")
     response.headers["Cache-Control"] = FEED_CACHE
     return response
@@ -94,28 +100,36 @@ def _latest(category_id: int | None = None):
 @bp.get("/feed.xml")
 def feed():
     """RSS 2.0: the latest articles of the whole site."""
-    settings = SiteSettings.get()
-    return _feed(
-        settings.site_name,
-        settings.tagline,
-        url_for("public.home", _external=True),
-        _latest(),
-    )
+
+    def build() -> str:
+        settings = SiteSettings.get()
+        return _feed(
+            settings.site_name,
+            settings.tagline,
+            url_for("public.home", _external=True),
+            _latest(),
+        )
+
+    return _feed_response(("site",), build)
 
 
 @bp.get("/category/<slug>/feed.xml")
 def category_feed(slug: str):
     """RSS 2.0: the latest articles of one category."""
-    cat = db.session.scalar(sa.select(Category).where(Category.slug == slug))
+    cat = queries.category_by_slug(slug)
     if cat is None:
         abort(404)
-    settings = SiteSettings.get()
-    return _feed(
-        f"{cat.name} | {settings.site_name}",
-        cat.description or cat.name,
-        url_for("public.category", slug=cat.slug, _external=True),
-        _latest(cat.id),
-    )
+
+    def build() -> str:
+        settings = SiteSettings.get()
+        return _feed(
+            f"{cat.name} | {settings.site_name}",
+            cat.description or cat.name,
+            url_for("public.category", slug=cat.slug, _external=True),
+            _latest(cat.id),
+        )
+
+    return _feed_response(("category", cat.id), build)
 
 
 # ---------------------------------------------------------------- sitemap
