@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from bantin import search
+from bantin import cache, search
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Article, ArticleStatus
@@ -480,3 +480,213 @@ def test_migration_created_the_search_tables(app):
     assert {search.FOLDED_TABLE, search.TEXT_TABLE} <= names
     assert search.is_search_table("article_search_data")
     assert not search.is_search_table("article")
+
+
+# ---------------------------------------------------------------- bounded work at scale
+
+
+def _ids_over_pages(q, per_page):
+    """Every result of a query, page after page, straight from bantin.search."""
+    query = search.parse_query(q)
+    first = search.search(query, 1, per_page)
+    ids = [h.article.id for h in first.hits]
+    for page in range(2, first.pages + 1):
+        ids += [h.article.id for h in search.search(query, page, per_page).hits]
+    return first, ids
+
+
+def test_capped_total_shows_plus_and_stops_the_pages(client, factory, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    cat = factory.category()
+    made = [
+        factory.article(cat, title=f"Chợ phiên vùng cao {i}", age=timedelta(hours=i + 1)).id
+        for i in range(8)
+    ]
+    response, found = hits(client, "cho phien")
+    html = response.get_data(as_text=True)
+    assert "Tìm thấy 5+ bài viết" in html
+    assert len(found) == 5 and set(found) <= set(made)
+    first, ids = _ids_over_pages("cho phien", per_page=2)
+    assert (first.total, first.capped, first.pages) == (5, True, 3)
+    # The window is the newest matches (highest ids), ranked; each shown once.
+    assert sorted(ids) == sorted(made)[-5:]
+    assert search.search(search.parse_query("cho phien"), 4, 2).hits == []
+    assert hits(client, "cho phien", page=2)[0].status_code == 404
+    monkeypatch.setattr(search, "MAX_RESULTS", 8)
+    cache.clear()  # pages are cached per content version; this setting is not content
+    assert "Tìm thấy 8 bài viết" in hits(client, "cho phien")[0].get_data(as_text=True)
+
+
+def test_pages_run_from_the_exact_tier_into_the_folded_one(factory, monkeypatch):
+    cat = factory.category()
+    exact = {
+        factory.article(cat, title=f"Bàn giao nhà số {i}", age=timedelta(hours=i + 1)).id
+        for i in range(3)
+    }
+    folded = {
+        factory.article(cat, title=f"{w} hàng số {i}", age=timedelta(hours=i + 10)).id
+        for i, w in enumerate(["Bán", "Bản", "Bạn", "Ban"])
+    }
+    for per_page in (1, 2, 3, 4, 20):
+        first, ids = _ids_over_pages("bàn", per_page)
+        assert first.total == 7 and not first.capped
+        assert set(ids[:3]) == exact and set(ids[3:]) == folded and len(ids) == 7
+    # With a window smaller than the matches: the newest of each tier, still no repeats.
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    first, ids = _ids_over_pages("bàn", per_page=2)
+    assert first.capped and len(ids) == len(set(ids)) == 5
+    assert set(ids[:3]) == exact and set(ids[3:]) <= folded
+
+
+def test_exact_tier_is_the_query_as_typed(factory):
+    cat = factory.category()
+    literal = factory.article(cat, title="Ban hòa giải cơ sở", age=timedelta(hours=5))
+    other = factory.article(cat, title="Bán hoa ngày Tết", age=timedelta(hours=1))
+    # "ban" without marks next to "hòa" with them: the words as typed come first.
+    assert found_ids("ban hòa") == [literal.id, other.id]
+    assert set(found_ids("ban hoa")) == {literal.id, other.id}
+
+
+def test_scheduled_matches_are_not_counted(client, factory, app):
+    now = utcnow()
+    app.config["CLOCK"] = lambda: now
+    cat = factory.category()
+    factory.article(cat, title="Lịch tiếp dân quý một", age=timedelta(days=2))
+    later = factory.article(cat, title="Lịch tiếp dân quý hai", age=-timedelta(hours=3))
+    response, found = hits(client, "lich tiep dan")
+    assert len(found) == 1 and "Tìm thấy 1 bài viết" in response.get_data(as_text=True)
+    # The cached page expires when the scheduled article falls due.
+    app.config["CLOCK"] = lambda: now + timedelta(hours=4)
+    response, found = hits(client, "lich tiep dan")
+    assert found[0] == later.id and "Tìm thấy 2 bài viết" in response.get_data(as_text=True)
+
+
+def test_cached_results_follow_every_edit(client, factory):
+    cat = factory.category()
+    art = factory.article(cat, title="Khánh thành cầu treo")
+    assert hits(client, "cau treo")[1] == [art.id]
+    assert hits(client, "cau treo")[1] == [art.id]  # served from the cache
+    art.title = "Khánh thành nhà văn hóa"
+    db.session.commit()
+    assert hits(client, "cau treo")[1] == []
+    assert hits(client, "nha van hoa")[1] == [art.id]
+    art.status = ArticleStatus.DELETED
+    db.session.commit()
+    assert hits(client, "nha van hoa")[1] == []
+
+
+def test_only_published_articles_are_indexed(factory):
+    cat = factory.category()
+    draft = factory.article(cat, title="Dự thảo quy chế", published=False)
+    rows = lambda: set(db.session.scalars(sa.text(f"SELECT rowid FROM {search.TEXT_TABLE}")))  # noqa: E731
+    assert draft.id not in rows()
+    draft.status = ArticleStatus.PUBLISHED
+    draft.published_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert draft.id in rows() and found_ids("du thao") == [draft.id]
+    draft.status = ArticleStatus.DELETED
+    db.session.commit()
+    assert draft.id not in rows() and found_ids("du thao") == []
+
+
+def _vocabulary(table):
+    db.session.execute(
+        sa.text(f"CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, {table}, 'instance')")
+    )
+    rows = db.session.execute(sa.text("SELECT term, doc, col, offset FROM temp.v")).all()
+    db.session.execute(sa.text("DROP TABLE temp.v"))
+    return sorted(rows)
+
+
+def test_reindex_builds_what_the_writes_built(factory, corpus):
+    cat = factory.category()
+    art = factory.article(cat, title="Đê điều <b>mùa</b> lũ", body="<p>Gia cố &amp; đê.</p>")
+    art.body = "<p>Đê <em>bao</em> được gia cố.</p><!-- ghi chú -->"
+    db.session.commit()
+    queries = ["dan van", "duong", "hòa", "bàn", "de dieu", "gia co", "tin", "script"]
+    before = {q: found_ids(q) for q in queries}
+    vocab = {t: _vocabulary(t) for t in (search.TEXT_TABLE, search.FOLDED_TABLE)}
+    texts = db.session.execute(sa.text(f"SELECT rowid, * FROM {search.TEXT_TABLE}")).all()
+    assert search.reindex() == len(CORPUS) + 2  # the scheduled one is indexed too
+    assert {q: found_ids(q) for q in queries} == before
+    assert {t: _vocabulary(t) for t in vocab} == vocab
+    assert db.session.execute(sa.text(f"SELECT rowid, * FROM {search.TEXT_TABLE}")).all() == texts
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        *(body for _, _, body in CORPUS.values()),
+        "<p>Một</p><p>Hai<br>ba</p><ul><li>bốn</li><li>năm</li></ul>",
+        '<p>Chữ <strong>đậm</strong>, <em>nghiêng</em>, <a href="/x?a=1&amp;b=2">liên kết</a>.</p>',
+        '<figure><img src="/a.jpg" alt="a > b"><figcaption>Ảnh: UBND xã</figcaption></figure>',
+        "<p>A&nbsp;B &lt;c&gt; &quot;d&quot; &#273;&#x1EA1;i</p><!-- <p>ẩn</p> -->",
+        "<table><tr><td>ô 1</td><td>ô 2</td></tr></table>",
+        unicodedata.normalize("NFD", "<p>Dân vận khéo</p>"),
+        "",
+    ],
+)
+def test_plain_text_has_the_words_of_html_to_text(html):
+    from bantin.sanitize import html_to_text
+
+    plain = search.plain_text(html)
+    assert " ".join(plain.split()) == unicodedata.normalize("NFC", html_to_text(html))
+    assert plain == unicodedata.normalize("NFC", plain) and plain == plain.strip()
+
+
+def test_snippet_finds_words_deep_in_the_body(factory, client):
+    filler = " ".join(f"chữ{i}" for i in range(400))
+    art = factory.article(
+        title="Tin tổng hợp", lead="Tóm tắt.", body=f"<p>{filler} Gia cố đê điều trước mùa mưa.</p>"
+    )
+    response, found = hits(client, "de dieu")
+    html = response.get_data(as_text=True)
+    assert found == [art.id]
+    assert re.search(
+        r'<p class="snippet">… [^<]*chữ\d+ Gia cố <mark>đê</mark> <mark>điều</mark>', html
+    )
+
+
+def test_snippet_picks_the_place_with_most_query_words():
+    text = "Mưa to ở đầu bài. " + "chữ " * 100 + "Mưa lũ gây ngập. " + "chữ " * 100
+    snip = str(search.snippet(text, {"mua", "lu"}, words=10))
+    assert "<mark>Mưa</mark> <mark>lũ</mark>" in snip and snip.startswith("… ")
+    assert str(search.snippet("không có từ nào khớp ở đây", {"xyz"}, words=4)) == (
+        "không có từ nào …"
+    )
+    # Beyond the scanned prefix nothing is looked for: the snippet is the start of the text.
+    far = "Mở đầu. " + "x " * (search.SNIPPET_SCAN_CHARS // 2) + "đê điều"
+    assert str(search.snippet(far[: search.SNIPPET_SCAN_CHARS], {"de"}, words=3)) == "Mở đầu. x …"
+
+
+def test_search_statements_use_the_full_text_index_only(corpus):
+    """No statement scans the article table: FTS5 walks its index, newest first."""
+    query = search.parse_query("mưa lũ")
+    params = {
+        "match": query.folded_match(),
+        "exact": query.typed_match(),
+        "now": utcnow().isoformat(" "),
+        "published": ArticleStatus.PUBLISHED.name,
+        "window": 10,
+        "cap": 11,
+        "limit": 20,
+        "offset": 0,
+    }
+    for kind, table in [
+        ("count", search.FOLDED_TABLE),
+        ("ranked", search.FOLDED_TABLE),
+        ("ranked", search.TEXT_TABLE),
+        ("rest", search.FOLDED_TABLE),
+    ]:
+        sql = str(search._statement(kind, table))
+        plan = [
+            row[3]
+            for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)
+        ]
+        assert any("VIRTUAL TABLE INDEX" in line for line in plan), plan
+        assert not any(
+            line.startswith("SCAN article ") or line == "SCAN article" for line in plan
+        ), plan
+        if kind != "count":
+            # bm25 for the newest window only: FTS5 delivers it in descending rowid order.
+            assert any(line.startswith(f"SCAN {table} VIRTUAL TABLE INDEX 192:") for line in plan)

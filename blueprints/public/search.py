@@ -1,11 +1,11 @@
 """Diacritic-insensitive search for readers: GET /search?q=&page=."""
 
-from flask import abort, render_template, request
+from flask import abort, request
 from flask_babel import gettext as _
 
 from bantin import search as searching
 from blueprints.public.blueprint import bp
-from blueprints.public.pages import parse_page
+from blueprints.public.pages import parse_page, render_page
 
 PER_PAGE = 20
 
@@ -25,10 +25,11 @@ def search():
     page = parse_page()
     results = None
     if query.ok:
-        results = searching.search(query, page, PER_PAGE)
+        results = searching.cached_search(query, page, PER_PAGE)
         if page > results.pages:
             abort(404)
-    return render_template(
+    # Cached like the other reader pages (per content version, address and language).
+    return render_page(
         "public/search.html",
         q=query.text[: searching.MAX_QUERY_LENGTH],
         query=query,
