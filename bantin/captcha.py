@@ -1,4 +1,4 @@
-"""Self-hosted captcha: challenges in the database, image and audio, single-use verification.
+"""Self-hosted captcha: lazily stored challenges, image and audio, single-use verification.
 
 Alphabet: the digits 2-9, five of them (8^5 = 32,768 codes). Digits only, because the audio
 alternative must be speakable in Vietnamese (the shipped voices in ``bantin/audio/vi`` are
@@ -6,22 +6,36 @@ espeak-ng's Vietnamese "hai" ... "chín") and because 2-9 holds no look-alikes (
 A guess succeeds once in 32,768 tries, each try costs a fresh challenge (single use, rate
 limited per IP) and the comment guard's own limits.
 
-What the client sees is a random token. The answer never leaves the server: it is derived
-from the token with a keyed HMAC (so the image and the audio can be drawn again for the
-same challenge) and the database row keeps only ``HMAC(SECRET_KEY, session id | answer)``,
-the creation time and the time it was used. The session id is a random value in the
-browser's signed session cookie (it says nothing about the answer), so a token only works
-in the session it was shown to. Verification consumes the row with one conditional UPDATE
-(``used_at IS NULL AND created_at > now - 10 min``), so a token works once across every
-gunicorn worker, whether the answer was right or wrong. Answers are compared
-case-insensitively, ignoring spaces (see ``normalise_answer``).
+What the client sees is a token: 16 random bytes, the time it was issued and a keyed MAC of
+both (``<random>.<time>.<mac>``), so the server can tell its own tokens from made-up ones
+without storing anything. Issuing a token (every article page with a comment form, the
+refresh route) writes nothing: no database row, no session change.
 
-``CAPTCHA_TEST_ANSWER`` makes every new challenge's answer that string, but only while
-``TESTING`` is true; outside tests it is ignored.
+The challenge row is created by the first fetch of the token's IMAGE or AUDIO
+(``INSERT … ON CONFLICT DO NOTHING``; the routes are rate-limited per IP): the token, the
+issue time as ``created_at`` and ``HMAC(SECRET_KEY, binding | answer)``, where the binding is
+a random id kept in the browser's signed session cookie (set by that same fetch when the
+session has none; it says nothing about the answer). The answer never leaves the server: it
+is derived from the token with a keyed HMAC, so the image and the audio show the same code.
+
+Verification consumes the row with one conditional UPDATE (``used_at IS NULL AND created_at >
+now - 10 min``) in the caller's transaction, so a token works once across every gunicorn
+worker, whether the answer was right or wrong; a token whose image was never fetched has no
+row and fails. Answers are compared case-insensitively, ignoring spaces
+(``normalise_answer``).
+
+``CAPTCHA_TEST_ANSWER`` makes every challenge's answer that string, but only while
+``TESTING`` is true; outside tests it is ignored. Test and benchmark clients never fetch the
+image, so in that mode only, verifying a well-formed, unexpired token that has no row creates
+it already used (``INSERT … ON CONFLICT DO NOTHING`` with ``used_at`` set): still single use,
+still atomic across workers, and the article page still writes nothing. The session binding
+protects nothing in that mode (everybody knows the answer); it still applies to challenges
+whose image was fetched.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
@@ -29,7 +43,7 @@ import re
 import secrets
 import threading
 import unicodedata
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,6 +53,7 @@ from flask import current_app, has_request_context, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from wtforms import StringField
 from wtforms.widgets import html_params
 
@@ -51,7 +66,8 @@ LENGTH = 5
 LIFETIME = timedelta(minutes=10)
 # Used and expired rows are useless after LIFETIME; keep them an hour for diagnosis.
 KEEP_ROWS = timedelta(hours=1)
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# <16 random bytes>.<issue time, base-36 seconds>.<MAC, 16 bytes>: 22 + 1 + 6 + 1 + 22 = 52.
+TOKEN_RE = re.compile(r"^([A-Za-z0-9_-]{22})\.([0-9a-z]{1,8})\.([A-Za-z0-9_-]{22})$")
 VOICE_DIR = Path(__file__).resolve().parent / "audio" / "vi"
 IMAGE_SIZE = (220, 80)
 SESSION_KEY = "captcha_client"
@@ -117,59 +133,156 @@ def test_answer() -> str | None:
     return None
 
 
+# ------------------------------------------------------------------ tokens
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def new_token(now: datetime | None = None) -> str:
+    """A fresh challenge token; nothing is stored (see the module docstring)."""
+    body = f"{_b64(secrets.token_bytes(16))}.{_base36(_epoch(now or utcnow()))}"
+    return f"{body}.{_b64(_mac('token', body)[:16])}"
+
+
+def issued_at(token: str | None, now: datetime | None = None) -> datetime | None:
+    """When the server issued this token (naive UTC, whole seconds), or None when the token
+    is malformed, forged, from the future or older than the challenge's lifetime."""
+    match = TOKEN_RE.match(token or "")
+    if match is None:
+        return None
+    body = f"{match[1]}.{match[2]}"
+    if not hmac.compare_digest(match[3], _b64(_mac("token", body)[:16])):
+        return None
+    issued = datetime.fromtimestamp(int(match[2], 36), UTC).replace(tzinfo=None)
+    now = now or utcnow()
+    # One second of slack: the issue time is truncated to whole seconds.
+    if not now - LIFETIME < issued <= now + timedelta(seconds=1):
+        return None
+    return issued
+
+
 # ------------------------------------------------------------------ challenges
 
 
 def new_challenge() -> str:
-    """Store a fresh challenge and return its token (the only thing the client gets)."""
-    token = secrets.token_urlsafe(24)
-    answer = test_answer() or _derived_answer(token)
-    mac = answer_hmac(answer, _binding(create=True))
-    db.session.add(CaptchaChallenge(token=token, answer_hmac=mac, created_at=utcnow()))
-    db.session.commit()
-    return token
+    """A token for a new challenge (kept under its old name: nothing is stored any more)."""
+    return new_token()
 
 
-def _live_clause(token: str, now) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        CaptchaChallenge.token == token,
-        CaptchaChallenge.used_at.is_(None),
-        CaptchaChallenge.created_at > now - LIFETIME,
+# Statements built once (a comment post runs them; building them each time cost more than
+# running them), on the table rather than the mapped class: plain Core, no ORM bookkeeping.
+_table = CaptchaChallenge.__table__
+_CLAIM = (
+    sa.update(_table)
+    .where(
+        _table.c.token == sa.bindparam("b_token"),
+        _table.c.used_at.is_(None),
+        _table.c.created_at > sa.bindparam("cutoff", type_=sa.DateTime()),
     )
+    .values(used_at=sa.bindparam("now", type_=sa.DateTime()))
+    .returning(_table.c.answer_hmac)
+)
+_STORE = (
+    sqlite_insert(_table)
+    .values(
+        token=sa.bindparam("b_token"),
+        answer_hmac=sa.bindparam("mac"),
+        created_at=sa.bindparam("created", type_=sa.DateTime()),
+        used_at=sa.bindparam("used", type_=sa.DateTime()),
+    )
+    .on_conflict_do_nothing(index_elements=["token"])
+)
+_LIVE = sa.select(_table.c.id).where(
+    _table.c.token == sa.bindparam("token"),
+    _table.c.used_at.is_(None),
+    _table.c.created_at > sa.bindparam("cutoff", type_=sa.DateTime()),
+)
+
+
+def _answer_for(token: str) -> str:
+    return test_answer() or _derived_answer(token)
+
+
+def _store(token: str, mac: str, created: datetime, used: datetime | None = None) -> bool:
+    """INSERT the challenge unless its token is stored already; True if this one did."""
+    params = {"b_token": token, "mac": mac, "created": created, "used": used}
+    return db.session.execute(_STORE, params).rowcount == 1
+
+
+def _is_live(token: str, now: datetime) -> bool:
+    params = {"token": token, "cutoff": now - LIFETIME}
+    return db.session.execute(_LIVE, params).first() is not None
+
+
+def activate(token: str) -> str | None:
+    """The code to draw or speak; the first fetch stores the challenge (the caller commits).
+
+    None for a made-up, expired or already used token. The row is bound to this browser's
+    session (the binding is created here when the session has none) and keeps the token's
+    issue time, so the ten minutes run from the page that showed it, as before.
+    """
+    now = utcnow()
+    issued = issued_at(token, now)
+    if issued is None:
+        return None
+    answer = _answer_for(token)
+    _store(token, answer_hmac(answer, _binding(True)), issued)
+    return answer if _is_live(token, now) else None
 
 
 def answer_to_render(token: str) -> str | None:
-    """The code to draw or speak for a live (unused, unexpired) challenge, else None."""
-    if not TOKEN_RE.match(token or ""):
+    """The code of a stored, live (unused, unexpired) challenge, else None; writes nothing."""
+    if issued_at(token) is None:
         return None
-    live = db.session.scalar(sa.select(CaptchaChallenge.id).where(_live_clause(token, utcnow())))
-    if live is None:
-        return None
-    return test_answer() or _derived_answer(token)
+    return _answer_for(token) if _is_live(token, utcnow()) else None
 
 
 def verify(token: str | None, answer: str | None) -> bool:
     """Consume the challenge (right or wrong answer alike) and say whether the answer fits.
 
-    One UPDATE claims the row only if it is unused and unexpired; SQLite runs it under its
-    write lock, so of two workers racing with the same token exactly one gets the row.
+    The caller commits, in the same transaction as whatever the answer lets through (the
+    comment), or at once when it refuses. One UPDATE claims the row only if it is unused and
+    unexpired; SQLite runs it under its write lock, so of two workers racing with the same
+    token exactly one gets the row.
     """
-    if not token or not TOKEN_RE.match(token):
-        return False
     now = utcnow()
-    claimed = db.session.execute(
-        sa.update(CaptchaChallenge)
-        .where(_live_clause(token, now))
-        .values(used_at=now)
-        .returning(CaptchaChallenge.answer_hmac)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
+    issued = issued_at(token, now)
+    if issued is None:
+        return False
+    params = {"b_token": token, "cutoff": now - LIFETIME, "now": now}
+    claimed = db.session.execute(_CLAIM, params).all()
+    binding = _binding(False)
+    if not claimed:
+        test = test_answer()
+        if test is None:
+            return False  # never shown (no image fetched), used, or expired
+        # Test mode, the image was never fetched: store the challenge already used. A row
+        # that exists (used or expired) makes the INSERT a no-op, so this is single use too.
+        mac = answer_hmac(test, binding)
+        if not _store(token, mac, issued, used=now):
+            return False
+        claimed = [(mac,)]
     if len(claimed) != 1:
         return False
     given = normalise_answer(answer)
     expected = claimed[0][0]
-    return bool(given) and hmac.compare_digest(expected, answer_hmac(given, _binding(False)))
+    return bool(given) and hmac.compare_digest(expected, answer_hmac(given, binding))
 
 
 def purge(now=None) -> int:
@@ -187,7 +300,8 @@ def purge(now=None) -> int:
 def rate_limited(bucket: str, key: str) -> bool:
     """Record a hit for this IP in RateEvent; True when it is over the bucket's limit.
 
-    Stored in the database so the limit holds across gunicorn workers.
+    Stored in the database so the limit holds across gunicorn workers; the caller commits
+    (the image route stores the hit and the challenge in one transaction).
     """
     limit, window = current_app.config.get("CAPTCHA_RATE_LIMITS", {}).get(
         bucket, RATE_LIMITS[bucket]
@@ -203,7 +317,6 @@ def rate_limited(bucket: str, key: str) -> bool:
     if (recent or 0) >= limit:
         return True
     db.session.add(RateEvent(bucket=bucket, key=key[:100], created_at=now))
-    db.session.commit()
     return False
 
 
@@ -333,11 +446,11 @@ class CaptchaField(StringField):
             self.token = (formdata.get("captcha_token") or "")[:64]
 
     def new_challenge(self) -> None:
-        """Issue a fresh challenge for the next render; the typed answer is dropped."""
-        self.token = new_challenge()
+        """A fresh token for the next render (nothing stored); the typed answer is dropped."""
+        self.token = new_token()
         self.data = ""
         self.raw_data = []
 
     def consume(self) -> bool:
-        """Verify (and use up) the submitted challenge."""
+        """Verify (and use up) the submitted challenge; the caller commits."""
         return verify(self.token, self.data)

@@ -9,7 +9,7 @@ nothing and records nothing (idempotent).
 
 from __future__ import annotations
 
-import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,13 +19,14 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 
-from bantin import audit, captcha, guard
+from bantin import audit, cache, captcha, guard
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Article, Comment, CommentStatus, SiteSettings, User
 
 IP_RETENTION = timedelta(days=90)
-DEFAULT_PURGE_CHANCE = 0.02  # about one comment post in fifty tidies up
+DEFAULT_PURGE_INTERVAL = 15 * 60  # seconds between purges run by comment posts, per worker
+_purge_lock = threading.Lock()
 
 
 class Action(StrEnum):
@@ -98,47 +99,64 @@ def initial_status(settings: SiteSettings, sub: Submission) -> tuple[CommentStat
     return CommentStatus.PENDING, ""
 
 
+_articles = Article.__table__
+_BUMP_COUNT = (
+    sa.update(_articles)
+    .where(_articles.c.id == sa.bindparam("article_id"))
+    .values(comment_count=sa.func.max(_articles.c.comment_count + sa.bindparam("delta"), 0))
+)
+
+
 def _bump_count(article_id: int, delta: int) -> None:
     if delta:
-        db.session.execute(
-            sa.update(Article)
-            .where(Article.id == article_id)
-            .values(comment_count=sa.func.max(Article.comment_count + delta, 0))
-            .execution_options(synchronize_session=False)
-        )
+        db.session.execute(_BUMP_COUNT, {"article_id": article_id, "delta": delta})
 
 
-def submit(article: Article, sub: Submission, settings: SiteSettings) -> tuple[Comment | None, str]:
-    """Store a comment; (None, reason) when the rate limit or duplicate check refuses it.
+_comments = Comment.__table__
+# Built once: a comment post runs them (see captcha.py for why).
+_INSERT_COMMENT = sa.insert(_comments).returning(_comments.c.id)
+_DELETE_COMMENT = sa.delete(_comments).where(_comments.c.id == sa.bindparam("id"))
 
-    The INSERT comes first, so this transaction holds SQLite's write lock while the rate
-    and duplicate checks look again, excluding the new row: two posts racing through
-    different workers cannot both slip under the limit.
+
+def submit(
+    article, sub: Submission, settings, verdict: tuple[CommentStatus, str] | None = None
+) -> tuple[int | None, str]:
+    """Store a comment and commit: (its id, reason), or (None, why) when the rate or
+    duplicate check refuses it.
+
+    ``verdict`` is ``initial_status()`` worked out by the caller before its write transaction
+    began (it reads, and the write lock is best held briefly). The route calls this right
+    after ``captcha.verify()``, so the spent challenge, the comment and the approved count
+    are one transaction. With the guard on, the rate and duplicate checks look again after
+    the INSERT (which holds SQLite's write lock), excluding the new row: two posts racing
+    through different workers cannot both slip under the limit. A refused post's row is
+    deleted in the same transaction, so a challenge spent before it stays spent.
+
+    The caller runs ``maybe_purge()`` afterwards, outside its write lock.
     """
-    status, reason = initial_status(settings, sub)
-    db.session.commit()  # start the next transaction with the INSERT itself
-    comment = Comment(
-        article_id=article.id,
-        name=sub.name,
-        address=sub.address,
-        email=sub.email,
-        content=sub.content,
-        ip=sub.ip or None,
-        user_agent=sub.user_agent[:300],
-        status=status,
-        reason=reason,
-        created_at=utcnow(),
-    )
+    status, reason = verdict or initial_status(settings, sub)
+    row = {
+        "article_id": article.id,
+        "name": sub.name,
+        "address": sub.address,
+        "email": sub.email,
+        "content": sub.content,
+        "status": status,
+        "reason": reason,
+        "ip": sub.ip or None,
+        "user_agent": sub.user_agent[:300],
+        "created_at": utcnow(),
+    }
     try:
-        db.session.add(comment)
-        db.session.flush()
+        comment_id = db.session.execute(_INSERT_COMMENT, row).scalar_one()
         if guard.enabled():
             for ok, why in (
-                guard.check_rate(sub.ip, exclude_id=comment.id),
-                guard.check_duplicate(article.id, sub.content, exclude_id=comment.id),
+                guard.check_rate(sub.ip, exclude_id=comment_id),
+                guard.check_duplicate(article.id, sub.content, exclude_id=comment_id),
             ):
                 if not ok:
-                    db.session.rollback()
+                    db.session.execute(_DELETE_COMMENT, {"id": comment_id})
+                    db.session.commit()
                     return None, why
         if status == CommentStatus.APPROVED:
             _bump_count(article.id, 1)
@@ -146,8 +164,7 @@ def submit(article: Article, sub: Submission, settings: SiteSettings) -> tuple[C
     except Exception:
         db.session.rollback()
         raise
-    maybe_purge()
-    return comment, reason
+    return comment_id, reason
 
 
 # ------------------------------------------------------------------ moderation
@@ -191,6 +208,9 @@ def _moderate_one(comment_id: int, action: Action, user: User | None) -> bool | 
         was_approved = old == CommentStatus.APPROVED
         now_approved = action != Action.DELETE and TARGET[action] == CommentStatus.APPROVED
         _bump_count(article_id, int(now_approved) - int(was_approved))
+        if was_approved != now_approved:
+            # What readers see changed: cached pages (keyed by the content version) go.
+            cache.bump()
         after = "deleted" if action == Action.DELETE else TARGET[action].value
         _audit(action.value, comment_id, article_id, f"{old.value} -> {after}", user)
         return True
@@ -273,10 +293,22 @@ def purge(now: datetime | None = None) -> PurgeResult:
 
 
 def maybe_purge() -> None:
-    """Run the purge on a small random fraction of calls (COMMENT_PURGE_CHANCE, 0..1)."""
-    chance = float(current_app.config.get("COMMENT_PURGE_CHANCE", DEFAULT_PURGE_CHANCE))
-    if chance > 0 and secrets.randbelow(1_000_000) < chance * 1_000_000:
-        purge()
+    """Purge when this worker has not for COMMENT_PURGE_INTERVAL seconds (0: every post).
+
+    Called after a comment is stored. A time-based schedule rather than a share of posts:
+    a burst of comments costs one purge per worker and interval, a quiet site still tidies.
+    """
+    interval = timedelta(
+        seconds=float(current_app.config.get("COMMENT_PURGE_INTERVAL", DEFAULT_PURGE_INTERVAL))
+    )
+    now = utcnow()
+    state = current_app.extensions.setdefault("bantin_comment_purge", {})
+    with _purge_lock:
+        due = state.get("next")
+        if due is not None and now < due and interval:
+            return
+        state["next"] = now + interval
+    purge(now)
 
 
 @click.command("purge")

@@ -6,11 +6,12 @@ flag is added by a small WSGI middleware because Flask writes the session cookie
 after the ``after_request`` hooks have run.
 """
 
+import time
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote_to_bytes
 
 import sqlalchemy as sa
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, current_app, render_template, request
 from sqlalchemy.exc import OperationalError
 
 from bantin.extensions import db
@@ -109,6 +110,16 @@ def database_writable() -> bool:
     return True
 
 
+# The probe takes SQLite's write lock; one "writable" answer per worker stands for this long.
+# (A database turned read-only within that second still answers 503 from the failed write.)
+WRITABLE_FOR = 1.0
+
+
+def _recently_writable() -> bool:
+    seen = current_app.extensions.get("bantin_writable_at")
+    return seen is not None and time.monotonic() - seen < WRITABLE_FOR
+
+
 def refuse_writes_when_read_only():
     """Editor pages and every data-changing request: a clear 503 when editing is impossible."""
     if request.endpoint in _READONLY_EXEMPT_ENDPOINTS or request.endpoint == "static":
@@ -117,7 +128,8 @@ def refuse_writes_when_read_only():
         return None
     if request.endpoint is None:  # 404/405: let routing answer
         return None
-    if database_writable():
+    if _recently_writable() or database_writable():
+        current_app.extensions["bantin_writable_at"] = time.monotonic()
         return None
     return render_template("errors/readonly.html"), 503, {"Retry-After": "3600"}
 

@@ -50,9 +50,24 @@ def row(token: str) -> CaptchaChallenge:
     return db.session.scalar(sa.select(CaptchaChallenge).where(CaptchaChallenge.token == token))
 
 
-def real_answer(token: str) -> str:
-    """What the image shows (the server side knows; the client never gets it)."""
+def real_answer(token: str, client=None) -> str:
+    """What the image shows (the server side knows; the client never gets it).
+
+    With a client, its browser first loads the image, as a reader's does: that stores the
+    challenge, bound to the client's session.
+    """
+    if client is not None:
+        assert client.get(f"/captcha/{token}.png").status_code == 200
     answer = captcha.answer_to_render(token)
+    assert answer is not None
+    return answer
+
+
+def activate(app, token: str) -> str:
+    """Store the challenge as an image fetch outside any browser session would."""
+    with app.test_request_context():
+        answer = captcha.activate(token)
+        db.session.commit()
     assert answer is not None
     return answer
 
@@ -76,8 +91,7 @@ def test_alphabet_has_no_look_alikes_and_codes_have_five_characters(real_app):
     assert captcha.LENGTH == 5
     assert not set(captcha.ALPHABET) & set("0O1Il")
     for _ in range(50):
-        token = captcha.new_challenge()
-        answer = real_answer(token)
+        answer = activate(real_app, captcha.new_challenge())
         assert len(answer) == 5 and set(answer) <= set(captcha.ALPHABET)
 
 
@@ -107,6 +121,7 @@ def test_the_answer_never_reaches_the_client(real_app):
     response = client.get(article_url(art))
     html = response.get_data(as_text=True)
     token = form_tokens(html)["captcha_token"]
+    image = client.get(f"/captcha/{token}.png")
     answer = real_answer(token)
     stored = row(token)
     # Only a keyed hash is stored: not the answer, not an unkeyed hash of it.
@@ -118,12 +133,12 @@ def test_the_answer_never_reaches_the_client(real_app):
     assert answer not in html
     assert answer not in token
     assert answer not in session_payload(client)
-    for header, value in response.headers.items():
+    for header, value in [*response.headers.items(), *image.headers.items()]:
         assert answer not in value, header
     # The JSON refresh gives a token and addresses only.
     data = client.get("/captcha/new?format=json").get_json()
     assert set(data) == {"token", "image", "audio"}
-    assert real_answer(data["token"]) not in json.dumps(data)
+    assert real_answer(data["token"], client) not in json.dumps(data)
 
 
 # ------------------------------------------------------------------ the captcha table
@@ -149,18 +164,38 @@ def test_missing_token(client, factory):
     assert "không đúng" in field_error(response.get_data(as_text=True), "captcha")
 
 
-def test_forged_token(client, factory):
+@pytest.mark.parametrize("how", ["made_up", "bad_mac", "other_key", "future", "reshaped"])
+def test_forged_token(client, factory, app_factory, how):
     art = factory.article()
     tokens = fetch_form(client, art)
-    tokens["captcha_token"] = "A" * 32
+    token = tokens["captcha_token"]
+    rand, stamp, mac = token.split(".")
+    if how == "made_up":
+        forged = "A" * 32
+    elif how == "bad_mac":
+        forged = f"{rand}.{stamp}.{'A' * 22}"
+    elif how == "other_key":
+        other = app_factory(SECRET_KEY="another-secret-key-entirely")
+        with other.app_context():
+            forged = captcha.new_token()
+    elif how == "future":  # a genuine token whose time was pushed forward: the MAC breaks
+        forged = f"{rand}.{captcha._base36(int(stamp, 36) + 3600)}.{mac}"
+    else:
+        forged = token + "="
+    assert captcha.issued_at(forged) is None
+    tokens["captcha_token"] = forged
     assert _post(client, art, tokens, "TEST1").status_code == 400
+    assert client.get(f"/captcha/{forged}.png").status_code == 404
+    # Nothing was written for it: no challenge, no rate-limit hit.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RateEvent)) == 0
+    assert row(forged) is None and all_comments() == []
 
 
 def test_wrong_then_right_answer_on_the_same_token(real_app):
     art = Factory().article()
     client = real_app.test_client()
     tokens = fetch_form(client, art)
-    answer = real_answer(tokens["captcha_token"])
+    answer = real_answer(tokens["captcha_token"], client)
     wrong = "".join("2" if ch != "2" else "3" for ch in answer)
     response = _post(client, art, tokens, wrong)
     assert response.status_code == 400
@@ -175,7 +210,7 @@ def test_right_answer_then_replay(real_app):
     art = Factory().article()
     client = real_app.test_client()
     tokens = fetch_form(client, art)
-    answer = real_answer(tokens["captcha_token"])
+    answer = real_answer(tokens["captcha_token"], client)
     assert _post(client, art, tokens, f"  {answer.lower()} ").status_code == 303
     response = post_comment(client, art, tokens=tokens, captcha=answer, content="Lần hai")
     assert response.status_code == 400
@@ -202,16 +237,39 @@ def test_expired_after_ten_minutes(client, factory, clock):
 
 
 def test_another_sessions_token_fails(app, factory):
+    """The challenge is bound to the session whose browser loaded its image.
+
+    (In test mode a token whose image nobody loaded binds to nothing: every client knows
+    the answer there anyway. ``test_real_codes_are_bound_to_the_session`` covers real codes.)
+    """
     art = factory.article()
     alice, mallory = app.test_client(), app.test_client()
     tokens = fetch_form(alice, art)
+    real_answer(tokens["captcha_token"], alice)  # alice's browser shows the image
     fetch_form(mallory, art)  # mallory has a session of her own
     assert _post(mallory, art, tokens, "TEST1").status_code == 400
     # ... and the attempt used the challenge up for its owner too.
     assert _post(alice, art, tokens, "TEST1").status_code == 400
     # A client without any session cannot use it either.
     tokens = fetch_form(alice, art)
+    real_answer(tokens["captcha_token"], alice)
     assert _post(app.test_client(), art, tokens, "TEST1").status_code == 400
+    assert all_comments() == []
+
+
+def test_real_codes_are_bound_to_the_session(real_app):
+    art = Factory().article()
+    alice, mallory = real_app.test_client(), real_app.test_client()
+    tokens = fetch_form(alice, art)
+    answer = real_answer(tokens["captcha_token"], alice)
+    # Mallory loads the same image in her own session: that neither rebinds nor renews it.
+    fetch_form(mallory, art)
+    assert mallory.get(f"/captcha/{tokens['captcha_token']}.png").status_code == 200
+    assert _post(mallory, art, tokens, answer).status_code == 400
+    assert _post(alice, art, tokens, answer).status_code == 400  # spent by mallory's try
+    tokens = fetch_form(alice, art)
+    answer = real_answer(tokens["captcha_token"], alice)
+    assert _post(real_app.test_client(), art, tokens, answer).status_code == 400
     assert all_comments() == []
 
 
@@ -228,7 +286,7 @@ def test_test_answer_needs_testing(app_factory):
         assert all_comments() == []
         # The answer really is the drawn one.
         tokens = fetch_form(client, art)
-        answer = real_answer(tokens["captcha_token"])
+        answer = real_answer(tokens["captcha_token"], client)
         assert answer != "TEST1"
         assert _post(client, art, tokens, answer).status_code == 303
 
@@ -247,7 +305,118 @@ def test_a_rejected_form_gets_a_new_challenge_and_the_old_one_is_spent(client, f
     new_token = form_tokens(response.get_data(as_text=True))["captcha_token"]
     assert new_token != tokens["captcha_token"]
     assert row(tokens["captcha_token"]).used_at is not None
+    assert row(new_token) is None  # stored by its image's first fetch
+    assert client.get(f"/captcha/{new_token}.png").status_code == 200
     assert row(new_token).used_at is None
+
+
+# ------------------------------------------------------------------ lazy challenges
+
+
+def challenge_count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(CaptchaChallenge))
+
+
+def test_an_article_view_stores_no_challenge_and_no_binding(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        art = Factory().article()
+        client = app.test_client()
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            response = client.get(article_url(art))
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        assert response.status_code == 200
+        assert form_tokens(response.get_data(as_text=True))["captcha_token"]
+        assert challenge_count() == 0
+        assert not [s for s in statements if "captcha_challenge" in s or "rate_event" in s]
+        # The only session content is Flask-WTF's CSRF token; no captcha binding.
+        payload = session_payload(client)
+        assert "csrf_token" in payload and captcha.SESSION_KEY not in payload
+        # Later views with that cookie set no session cookie at all.
+        again = client.get(article_url(art))
+        assert not [v for v in again.headers.getlist("Set-Cookie") if v.startswith("session=")]
+        assert challenge_count() == 0
+
+
+def test_the_first_image_fetch_stores_the_challenge_and_binds_the_session(real_app):
+    art = Factory().article()
+    client = real_app.test_client()
+    token = fetch_form(client, art)["captcha_token"]
+    assert challenge_count() == 0 and captcha.SESSION_KEY not in session_payload(client)
+    image = client.get(f"/captcha/{token}.png")
+    assert image.status_code == 200
+    stored = row(token)
+    assert stored.used_at is None
+    # The ten minutes run from the page that showed the token, not from the fetch.
+    assert stored.created_at == captcha.issued_at(token)
+    assert captcha.SESSION_KEY in session_payload(client)
+    # Fetching again (reload, audio) neither adds a row nor rebinds it.
+    assert client.get(f"/captcha/{token}.wav").status_code == 200
+    assert client.get(f"/captcha/{token}.png").status_code == 200
+    assert challenge_count() == 1 and row(token).answer_hmac == stored.answer_hmac
+    hits = db.session.scalar(sa.select(sa.func.count()).select_from(RateEvent))
+    assert hits == 3  # still rate-limited per IP
+
+
+def test_without_test_mode_a_token_whose_image_was_never_fetched_fails(real_app):
+    art = Factory().article()
+    client = real_app.test_client()
+    tokens = fetch_form(client, art)
+    # Even the right code (which only the server knows) fails: there is no challenge yet.
+    right = captcha._derived_answer(tokens["captcha_token"])
+    response = _post(client, art, tokens, right)
+    assert response.status_code == 400
+    assert "không đúng" in field_error(response.get_data(as_text=True), "captcha")
+    assert all_comments() == [] and challenge_count() == 0
+    # A late image fetch does not revive it for a second try... in fact it never existed,
+    # so the normal path works: load the image, then post.
+    tokens = fetch_form(client, art)
+    answer = real_answer(tokens["captcha_token"], client)
+    assert _post(client, art, tokens, answer).status_code == 303
+
+
+def test_real_codes_expire_ten_minutes_after_the_page(real_app):
+    now = [utcnow()]
+    real_app.config["CLOCK"] = lambda: now[0]
+    art = Factory().article()
+    client = real_app.test_client()
+    tokens = fetch_form(client, art)
+    now[0] += timedelta(minutes=9)
+    answer = real_answer(tokens["captcha_token"], client)  # loaded late, still in time
+    now[0] += timedelta(minutes=1, seconds=1)
+    response = _post(client, art, tokens, answer)
+    assert response.status_code == 400
+    assert "hết hạn" in field_error(response.get_data(as_text=True), "captcha")
+    # An image first requested after the ten minutes is refused without storing anything.
+    tokens = fetch_form(client, art)
+    now[0] += timedelta(minutes=10, seconds=1)
+    assert client.get(f"/captcha/{tokens['captcha_token']}.png").status_code == 404
+    assert row(tokens["captcha_token"]) is None
+
+
+def test_test_mode_shortcut_is_single_use_and_expires(client, factory):
+    """CAPTCHA_TEST_ANSWER: a token never shown as an image is stored already used."""
+    art = factory.article()
+    tokens = fetch_form(client, art)
+    assert _post(client, art, tokens, "TEST1").status_code == 303
+    stored = row(tokens["captcha_token"])
+    assert stored.used_at is not None
+    assert stored.created_at == captcha.issued_at(tokens["captcha_token"])
+    response = post_comment(client, art, tokens=tokens, content="Gửi lại lần nữa")
+    assert response.status_code == 400
+    # A wrong answer spends it just the same.
+    tokens = fetch_form(client, art)
+    assert _post(client, art, tokens, "SAI").status_code == 400
+    assert _post(client, art, tokens, "TEST1").status_code == 400
+    assert len(all_comments()) == 1
 
 
 # ------------------------------------------------------------------ images, audio, refresh
@@ -271,8 +440,7 @@ def test_image_and_audio(client, factory):
 
 
 def test_vietnamese_audio_for_real_codes(real_app):
-    token = captcha.new_challenge()
-    wav = captcha.render_wav(real_answer(token))
+    wav = captcha.render_wav(activate(real_app, captcha.new_challenge()))
     assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE"
     assert len(wav) > 8000  # more than a second of 8 kHz audio
 
@@ -299,7 +467,9 @@ def test_refresh_as_json(client, factory):
     data = response.get_json()
     assert data["image"] == f"/captcha/{data['token']}.png"
     assert data["audio"] == f"/captcha/{data['token']}.wav"
-    assert row(data["token"]) is not None
+    assert row(data["token"]) is None  # stored by the image's first fetch
+    assert client.get(data["image"]).status_code == 200
+    assert row(data["token"]).used_at is None
     # The new token works for this session's post.
     art = factory.article()
     tokens = fetch_form(client, art)
@@ -365,14 +535,15 @@ def test_x_forwarded_for_is_ignored_without_a_trusted_proxy(app_factory):
 
 
 def test_purge_drops_old_challenges(app):
-    old = captcha.new_challenge()
+    old, fresh = captcha.new_challenge(), captcha.new_challenge()
+    for token in (old, fresh):
+        activate(app, token)
     db.session.execute(
         sa.update(CaptchaChallenge)
         .where(CaptchaChallenge.token == old)
         .values(created_at=utcnow() - timedelta(hours=2))
     )
     db.session.commit()
-    fresh = captcha.new_challenge()
     deleted = captcha.purge()
     db.session.commit()
     assert deleted == 1

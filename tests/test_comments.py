@@ -5,6 +5,7 @@ import unicodedata
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from bantin.clock import utcnow
 from bantin.extensions import db
@@ -23,7 +24,7 @@ from tests.comment_helpers import (
     post_url,
     textarea_value,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Factory
 
 PENDING_MESSAGE = "Ý kiến của bạn đã được gửi và đang chờ duyệt"
 POSTED_MESSAGE = "Ý kiến của bạn đã được đăng"
@@ -110,6 +111,20 @@ def test_auto_published_when_approval_is_off(client, factory):
     assert 'class="comment-count">1<' in html
     db.session.refresh(art)
     assert art.comment_count == 1
+
+
+def test_an_auto_published_comment_shows_on_every_later_view(client, factory, app):
+    """Cached article pages never hide a comment published without moderation."""
+    factory.settings(comments_require_approval=False)
+    art = factory.article()
+    other = app.test_client()
+    for _ in range(2):  # cache the page
+        assert 'class="comment-count">0<' in page(other, art)
+    assert post_comment(client, art).status_code == 303
+    page(client, art)  # the poster's own view, with the confirmation
+    for reader in (other, client):
+        html = page(reader, art)
+        assert GOOD["content"] in html and 'class="comment-count">1<' in html
 
 
 def test_returning_commenter_is_auto_approved_only_when_enabled(client, factory):
@@ -402,8 +417,6 @@ def test_only_approved_comments_are_listed_and_counted(client, factory):
 def test_comment_post_needs_a_csrf_token_when_csrf_is_on(app_factory):
     app = app_factory(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        from tests.conftest import Factory
-
         art = Factory().article()
         client = app.test_client()
         tokens = fetch_form(client, art)
@@ -423,3 +436,128 @@ def test_article_model_counts_are_untouched_by_rejections(client, factory):
     post_comment(client, art, name="")
     assert db.session.get(Article, art.id).comment_count == 0
     assert all_comments() == []
+
+
+# ------------------------------------------------------------------ cost of a post
+
+
+class WriteLog:
+    """Commits and data-changing statements sent to SQLite while the block runs."""
+
+    def __init__(self) -> None:
+        self.commits = 0
+        self.writes: list[str] = []
+
+    def __enter__(self):
+        sa.event.listen(db.engine, "commit", self._commit)
+        sa.event.listen(db.engine, "before_cursor_execute", self._statement)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa.event.remove(db.engine, "commit", self._commit)
+        sa.event.remove(db.engine, "before_cursor_execute", self._statement)
+
+    def _commit(self, conn) -> None:
+        self.commits += 1
+
+    def _statement(self, conn, cursor, statement, *args) -> None:
+        if "site_settings WHERE 0" in statement:
+            return  # the read-only probe before every POST (bantin.security_headers)
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.writes.append(statement.split("(", 1)[0].strip())
+
+
+@pytest.mark.parametrize("guard_on", [False, True])
+def test_an_accepted_comment_is_one_write_transaction(app_factory, guard_on):
+    """Captcha spent, comment stored and approved count moved: one commit, nothing else."""
+    app = app_factory(SPAM_GUARD_ENABLED=guard_on)
+    now = [utcnow()]
+    app.config["CLOCK"] = lambda: now[0]
+    with app.app_context():
+        make = Factory()
+        art = make.article()
+        settings = make.settings(comments_require_approval=False)
+        assert settings.comments_require_approval is False
+        client = app.test_client()
+        # The worker's first post also runs the periodic purge (bantin.comments.maybe_purge).
+        tokens = fetch_form(client, art)
+        now[0] += timedelta(seconds=5)
+        assert post_comment(client, art, tokens, content="Ý kiến đầu").status_code == 303
+        now[0] += timedelta(minutes=5)
+        tokens = fetch_form(client, art)
+        now[0] += timedelta(seconds=5)
+        with WriteLog() as log:
+            response = post_comment(client, art, tokens=tokens)
+        assert response.status_code == 303
+        assert log.commits == 1
+        assert [w.split()[0] for w in log.writes] == ["UPDATE", "INSERT", "INSERT", "UPDATE"]
+        assert "captcha_challenge" in log.writes[0] and "captcha_challenge" in log.writes[1]
+        assert "comment" in log.writes[2] and "article" in log.writes[3]
+        db.session.expire_all()
+        assert db.session.get(Article, art.id).comment_count == 2
+        # A rejected post spends its challenge in one commit as well.
+        tokens = fetch_form(client, art)
+        now[0] += timedelta(seconds=30)
+        with WriteLog() as log:
+            response = post_comment(client, art, tokens=tokens, captcha="SAI", content="Hai")
+        assert response.status_code == 400
+        assert log.commits == 1 and len(log.writes) == 2  # the UPDATE and the spent INSERT
+
+
+# ------------------------------------------------------------------ the cached blank form
+
+
+def _form_html(html: str) -> str:
+    start = html.index('<form class="comment-form"')
+    return html[start : html.index("</form>", start) + len("</form>")]
+
+
+def test_blank_forms_come_from_the_cache_with_fresh_tokens(app_factory):
+    from blueprints.public.forms import CommentForm
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        art = Factory().article()
+        alice, bob = app.test_client(), app.test_client()
+        first, second = page(alice, art), page(bob, art)
+        again = page(alice, art)
+        a, b, c = (form_tokens(h) for h in (first, second, again))
+        # Every view gets its own captcha token and form time; CSRF tokens per session.
+        assert len({a["captcha_token"], b["captcha_token"], c["captcha_token"]}) == 3
+        assert a["ts"] and a["csrf_token"] and a["csrf_token"] != b["csrf_token"]
+        for html, tokens in ((first, a), (second, b)):
+            form = _form_html(html)
+            assert "BantinHole" not in html
+            assert form.count(tokens["captcha_token"]) == 3  # image, hidden field, audio
+            assert f'src="/captcha/{tokens["captcha_token"]}.png"' in form
+        # The cached copy is exactly what a full render gives, tokens aside.
+        with app.test_request_context(article_url(art)):
+            from flask import render_template
+
+            from bantin.queries import article_with_category
+
+            full = article_with_category(art.id)
+            blank = CommentForm.blank(full)
+            blank.is_blank = False  # force the full render
+            fresh = render_template("public/_comment_form.html", article=full, comment_form=blank)
+            ours = {"captcha_token": blank.captcha.token, "ts": blank.ts.data}
+            ours["csrf_token"] = blank.csrf_token.current_token
+        normalised = [_form_html(first), _form_html(fresh)]
+        for i, tokens in enumerate((a, ours)):
+            for name, value in tokens.items():
+                normalised[i] = normalised[i].replace(value, f"<{name}>")
+        assert normalised[0] == normalised[1]
+        # And posting the cached form works (CSRF on, test captcha).
+        response = alice.post(post_url(art), data=dict(GOOD, **c))
+        assert response.status_code == 303
+
+
+def test_the_cached_form_follows_the_approval_setting_and_the_article(client, factory):
+    art, other = factory.article(), factory.article()
+    note = "Ý kiến sẽ hiển thị sau khi được ban biên tập duyệt."
+    assert note in page(client, art)
+    factory.settings(comments_require_approval=False)
+    assert note not in page(client, art)
+    html = page(client, other)
+    assert f'action="{post_url(other)}#comment-form"' in html
+    assert f"/captcha/new?article={other.id}" in html

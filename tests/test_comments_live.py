@@ -115,12 +115,20 @@ def test_200_comments_from_20_concurrent_readers_all_land(live_server_factory):
         assert db.session.get(Article, article_id).comment_count == rows
 
 
-def test_a_captcha_replayed_at_once_through_both_workers_works_once(live_server_factory):
+@pytest.mark.parametrize("image_loaded", [True, False])
+def test_a_captcha_replayed_at_once_through_both_workers_works_once(
+    live_server_factory, image_loaded
+):
+    """Loaded image: the stored challenge is claimed by one UPDATE. Never loaded (test mode
+    only): the challenge is stored already used by one INSERT. Either way, once."""
     server = live_server_factory(workers=2)
     article_id, page = arrange(server)
     owner = Reader(server.port)
     _, _, html = owner.request("GET", page)
     tokens = form_tokens(html)
+    if image_loaded:
+        status, _, _ = owner.request("GET", f"/captcha/{tokens['captcha_token']}.png")
+        assert status == 200
     cookies = dict(owner.cookies)
     owner.close()
     barrier = threading.Barrier(10)

@@ -49,9 +49,12 @@ def read_then_post(client, clock, art, seconds=5, **fields):
 
 
 def challenge_used(token: str) -> bool:
+    """The challenge (stored when its image was loaded) has been used."""
     db.session.expire_all()
-    stmt = sa.select(CaptchaChallenge.used_at).where(CaptchaChallenge.token == token)
-    return db.session.scalar(stmt) is not None
+    stmt = sa.select(CaptchaChallenge).where(CaptchaChallenge.token == token)
+    challenge = db.session.scalar(stmt)
+    assert challenge is not None, "the image was never loaded"
+    return challenge.used_at is not None
 
 
 # ------------------------------------------------------------------ honeypot
@@ -61,6 +64,7 @@ def test_honeypot_is_silently_treated_as_spam(guarded):
     app, clock, client = guarded
     art = Factory().article()
     tokens = fetch_form(client, art)
+    assert client.get(f"/captcha/{tokens['captcha_token']}.png").status_code == 200
     clock.tick(seconds=10)
     response = post_comment(client, art, tokens=tokens, website="http://spam.example")
     # The bot sees the ordinary answer...
@@ -78,6 +82,7 @@ def test_too_fast_is_rejected_and_the_input_kept(guarded):
     app, clock, client = guarded
     art = Factory().article()
     tokens = fetch_form(client, art)
+    assert client.get(f"/captcha/{tokens['captcha_token']}.png").status_code == 200
     clock.tick(seconds=2)
     response = post_comment(client, art, tokens=tokens, content="Gửi vội")
     assert response.status_code == 400

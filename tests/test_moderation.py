@@ -258,6 +258,24 @@ def test_unapproved_comments_are_invisible_everywhere(client, factory, editor):
 # ------------------------------------------------------------------ XSS in the queue
 
 
+def test_readers_see_each_moderation_at_once(app, factory):
+    """The article page may be cached, but never past a change to its approved comments."""
+    art = factory.article()
+    reader = app.test_client()
+    comment = make_comment(art, P, name="Người đọc chờ duyệt")
+
+    def seen() -> tuple[bool, str]:
+        html = reader.get(article_url(art)).get_data(as_text=True)
+        count = re.search(r'<span class="comment-count">(\d+)</span>', html).group(1)
+        return "Người đọc chờ duyệt" in html, count
+
+    for _ in range(2):  # the second view may come from the page cache
+        assert seen() == (False, "0")
+    for action, shown in ((Action.APPROVE, True), (Action.TRASH, False), (Action.RESTORE, False)):
+        service.moderate(comment.id, action)
+        assert seen() == (shown, str(int(shown))), action
+
+
 def test_xss_is_inert_in_the_moderation_queue(client, factory, editor):
     art = factory.article(title="<b>Tiêu đề</b>")
     make_comment(
@@ -335,13 +353,32 @@ def test_the_moderation_page_tidies_up(client, factory, editor):
 
 
 def test_comment_posts_purge_now_and_then(app_factory):
-    app = app_factory(COMMENT_PURGE_CHANCE=1.0)
+    """Comment posts run the purge at most once per COMMENT_PURGE_INTERVAL per worker."""
+    app = app_factory(COMMENT_PURGE_INTERVAL=600)
+    now = [utcnow()]
+    app.config["CLOCK"] = lambda: now[0]
     with app.app_context():
-        make = Factory()
-        art = make.article()
-        old = make_comment(art, A, ip="192.0.2.1", created_at=utcnow() - timedelta(days=100))
         from tests.comment_helpers import post_comment
 
-        assert post_comment(app.test_client(), art).status_code == 303
+        make = Factory()
+        art = make.article()
+        client = app.test_client()
+
+        def aged(ip: str) -> Comment:
+            return make_comment(art, A, ip=ip, created_at=now[0] - timedelta(days=100))
+
+        first = aged("192.0.2.1")
+        assert post_comment(client, art, content="Ý kiến thứ nhất").status_code == 303
         assert [c.ip for c in all_comments()] == [None, "127.0.0.1"]
-        assert old.id == all_comments()[0].id
+        assert first.id == all_comments()[0].id
+        # Within the interval, posts do not purge again ...
+        second = aged("192.0.2.2")
+        now[0] += timedelta(minutes=9)
+        assert post_comment(client, art, content="Ý kiến thứ hai").status_code == 303
+        db.session.expire_all()
+        assert db.session.get(Comment, second.id).ip == "192.0.2.2"
+        # ... the first post after it does.
+        now[0] += timedelta(minutes=2)
+        assert post_comment(client, art, content="Ý kiến thứ ba").status_code == 303
+        db.session.expire_all()
+        assert db.session.get(Comment, second.id).ip is None

@@ -28,6 +28,8 @@ class Comment(db.Model):
         sa.Index("ix_comment_article_status_created", "article_id", "status", "created_at"),
         sa.Index("ix_comment_status_created", "status", "created_at"),
         sa.Index("ix_comment_ip_created", "ip", "created_at"),
+        # "An earlier comment with this email was approved" (auto-approve returning).
+        sa.Index("ix_comment_email_status", "email", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

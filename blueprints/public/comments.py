@@ -1,14 +1,23 @@
-"""A reader's comment POST and the captcha's image, audio and refresh routes."""
+"""A reader's comment POST and the captcha's image, audio and refresh routes.
+
+A comment POST costs one write transaction: the captcha is consumed, the comment inserted
+and the approved count moved together, then committed once. Before it only reads run (the
+article's few columns, the cached settings, the guard's checks when it is on).
+"""
 
 import logging
 
+import sqlalchemy as sa
 from flask import Response, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
-from bantin import captcha, guard, queries
-from bantin.comments import Submission, comments_open, submit
-from bantin.models import CommentStatus, SiteSettings
+from bantin import captcha, counters, guard, queries
+from bantin.clock import utcnow
+from bantin.comments import Submission, comments_open, initial_status, maybe_purge, submit
+from bantin.extensions import db
+from bantin.models import Article, ArticleStatus, CommentStatus
 from bantin.net import client_ip
+from bantin.sidebar import site_layout
 from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm
 from blueprints.public.pages import render_article
@@ -16,11 +25,21 @@ from blueprints.public.pages import render_article
 log = logging.getLogger(__name__)
 MAX_ID = 9223372036854775807
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+_t = Article.__table__
+_POST_ARTICLE = sa.select(
+    _t.c.id, _t.c.slug, _t.c.status, _t.c.published_at, _t.c.allow_comments
+).where(_t.c.id == sa.bindparam("id"))
 
 
 def _article_or_404(article_id: int):
-    art = queries.article_with_category(article_id)
-    if art is None or not art.is_visible():
+    """The few columns a comment POST needs (a full article is loaded only to re-render)."""
+    art = db.session.execute(_POST_ARTICLE, {"id": article_id}).one_or_none()
+    if (
+        art is None
+        or art.status != ArticleStatus.PUBLISHED
+        or art.published_at is None
+        or art.published_at > utcnow()
+    ):
         abort(404)
     return art
 
@@ -32,18 +51,21 @@ def _back_to(art) -> str:
 def _reject(art, form: CommentForm):
     """The article page again: 400, messages by the fields, input kept, a fresh captcha."""
     form.prepare(art)
-    return render_article(art, form=form, status=400, count_view=False)
+    full = queries.article_with_category(art.id)
+    if full is None:  # deleted meanwhile
+        abort(404)
+    return render_article(full, form=form, status=400, count_view=False)
 
 
 @bp.post(f"/article/<int(max={MAX_ID}):article_id>/comments")
 def comment_post(article_id: int):
     """A reader's comment: guard, captcha, then stored as pending, approved or spam."""
     art = _article_or_404(article_id)
-    settings = SiteSettings.get()
+    settings = site_layout().settings
     if not comments_open(art, settings):
         abort(403)
     form = CommentForm()
-    fields_ok = form.validate()
+    form.validate()
     ip = client_ip()
 
     ok, reason = guard.screen(honeypot=form.website.data, ts=form.ts.data, article_id=art.id, ip=ip)
@@ -58,31 +80,44 @@ def comment_post(article_id: int):
         form.add_guard_error(reason)
         return _reject(art, form)
 
-    # The captcha is checked (and used up) only once the guard let the post through.
-    if form.captcha.data and not form.captcha.errors and not form.captcha.consume():
-        form.captcha_failed()
-        fields_ok = False
-    if not fields_ok or form.has_errors:
+    sub = verdict = None
+    if not form.has_errors:
+        sub = Submission(
+            name=form.name.data,
+            address=form.address.data or "",
+            email=form.email_value,
+            content=form.content.data,
+            ip=ip,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        # Reads (a returning commenter's earlier comments), so before the write lock is taken.
+        verdict = initial_status(settings, sub)
+    # The captcha is checked (and used up) only once the guard let the post through. Its
+    # UPDATE opens the write transaction that submit() commits with the comment. This
+    # worker's threads queue for it on the counters' lock rather than in SQLite's busy
+    # handler, which sleeps.
+    back = _back_to(art)
+    comment = None
+    with counters.WRITE_LOCK:
+        if form.captcha.data and not form.captcha.errors and not form.captcha.consume():
+            form.captcha_failed()
+        rejected = sub is None or form.has_errors
+        if rejected:
+            db.session.commit()  # a challenge spent on this post stays spent
+        else:
+            comment, reason = submit(art, sub, settings, verdict)
+    if rejected:
         return _reject(art, form)
-
-    sub = Submission(
-        name=form.name.data,
-        address=form.address.data or "",
-        email=form.email_value,
-        content=form.content.data,
-        ip=ip,
-        user_agent=request.headers.get("User-Agent", ""),
-    )
-    comment, reason = submit(art, sub, settings)
-    if comment is None:
+    if comment is None:  # the guard's second look, under the write lock, refused it
         form.add_guard_error(reason)
         return _reject(art, form)
-    if comment.status == CommentStatus.APPROVED:
+    maybe_purge()
+    if verdict[0] == CommentStatus.APPROVED:
         flash(_("Ý kiến của bạn đã được đăng"), "comment")
     else:
         # Spam looks the same as pending to its sender.
         flash(_("Ý kiến của bạn đã được gửi và đang chờ duyệt"), "comment")
-    return redirect(_back_to(art), 303)
+    return redirect(back, 303)
 
 
 # ------------------------------------------------------------------ captcha
@@ -101,25 +136,35 @@ def _gone() -> Response:
     return Response("", 404, NO_STORE)
 
 
+def _challenge(bucket: str, token: str) -> str | Response:
+    """The code to draw or speak, or the error response. The first fetch of a token stores
+    its challenge (and the session's captcha binding), with the rate-limit hit, in one
+    transaction; made-up or expired tokens are refused before anything is written."""
+    if captcha.issued_at(token) is None:
+        return _gone()
+    with counters.WRITE_LOCK:
+        if captcha.rate_limited(bucket, client_ip()):
+            return _too_many()
+        answer = captcha.activate(token)
+        db.session.commit()
+    return _gone() if answer is None else answer
+
+
 @bp.get("/captcha/<token>.png")
 def captcha_image(token: str):
     """The challenge drawn as a PNG."""
-    if captcha.rate_limited("captcha-image", client_ip()):
-        return _too_many()
-    answer = captcha.answer_to_render(token)
-    if answer is None:
-        return _gone()
+    answer = _challenge("captcha-image", token)
+    if isinstance(answer, Response):
+        return answer
     return Response(captcha.render_png(answer), 200, {**NO_STORE, "Content-Type": "image/png"})
 
 
 @bp.get("/captcha/<token>.wav")
 def captcha_audio(token: str):
     """The challenge read aloud (Vietnamese digits) as a WAV."""
-    if captcha.rate_limited("captcha-audio", client_ip()):
-        return _too_many()
-    answer = captcha.answer_to_render(token)
-    if answer is None:
-        return _gone()
+    answer = _challenge("captcha-audio", token)
+    if isinstance(answer, Response):
+        return answer
     headers = {
         **NO_STORE,
         "Content-Type": "audio/wav",
@@ -140,10 +185,12 @@ def _wants_json() -> bool:
 @bp.get("/captcha/new")
 def captcha_new():
     """A fresh challenge: JSON for the in-page refresh, else back to the article's form."""
-    if captcha.rate_limited("captcha-new", client_ip()):
-        return _too_many()
+    with counters.WRITE_LOCK:
+        if captcha.rate_limited("captcha-new", client_ip()):
+            return _too_many()
+        db.session.commit()  # the rate-limit hit; the challenge is stored by its image
     if _wants_json():
-        token = captcha.new_challenge()
+        token = captcha.new_token()
         response = jsonify(
             token=token,
             image=url_for("public.captcha_image", token=token),

@@ -15,12 +15,10 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from sqlalchemy.exc import OperationalError
 
 from bantin import cache, counters, queries
 from bantin.cache import fill_holes
 from bantin.comments import comments_open
-from bantin.errors import write_unavailable
 from bantin.extensions import db
 from bantin.jinja import number
 from bantin.sidebar import site_layout, use_visit_holes, visit_fills
@@ -61,7 +59,7 @@ def parse_page() -> int:
     return page
 
 
-def render_page(template: str, fills: dict | None = None, **context) -> str:
+def render_page(template: str, fills: dict | None = None, key_extra=None, **context) -> str:
     """Render a reader page through the page cache, with holes for per-request figures.
 
     The HTML is cached per content version, address and language; visit counters, the
@@ -72,7 +70,7 @@ def render_page(template: str, fills: dict | None = None, **context) -> str:
     fills = visit_fills() | (fills or {})
     if "_flashes" in session or request.method != "GET":
         return fill_holes(render_template(template, **context), fills)
-    key = ("html", template, request.host_url, request.full_path, str(get_locale()))
+    key = ("html", template, request.host_url, request.full_path, str(get_locale()), key_extra)
     return fill_holes(cache.cached(key, lambda: render_template(template, **context)), fills)
 
 
@@ -126,15 +124,7 @@ def render_article(art, form=None, status: int = 200, count_view: bool = True):
     settings = site_layout().settings
     is_open = comments_open(art, settings)
     if is_open and form is None:
-        try:
-            form = CommentForm.blank(art)
-        except OperationalError as error:
-            # A full or read-only disk cannot store the captcha challenge: readers still
-            # get the article, this time without the form (posting would fail anyway).
-            if not write_unavailable(error):
-                raise
-            db.session.rollback()
-            form = None
+        form = CommentForm.blank(art)  # writes nothing: the captcha row comes with its image
     form_html = render_template(
         "public/_comment_form.html",
         article=art,
@@ -144,6 +134,7 @@ def render_article(art, form=None, status: int = 200, count_view: bool = True):
     html = render_page(
         "public/article.html",
         fills={VIEWS_HOLE: number(figures.views), FORM_HOLE: form_html},
+        key_extra=figures.comments,  # an auto-approved comment changes no content version
         article=art,
         views=VIEWS_HOLE,
         same_category=queries.same_category_cards(art),

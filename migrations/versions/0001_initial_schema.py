@@ -223,6 +223,7 @@ def upgrade():
     )
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.create_index('ix_comment_article_status_created', ['article_id', 'status', 'created_at'], unique=False)
+        batch_op.create_index('ix_comment_email_status', ['email', 'status'], unique=False)
         batch_op.create_index('ix_comment_ip_created', ['ip', 'created_at'], unique=False)
         batch_op.create_index('ix_comment_status_created', ['status', 'created_at'], unique=False)
 
@@ -246,6 +247,7 @@ def downgrade():
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.drop_index('ix_comment_status_created')
         batch_op.drop_index('ix_comment_ip_created')
+        batch_op.drop_index('ix_comment_email_status')
         batch_op.drop_index('ix_comment_article_status_created')
 
     op.drop_table('comment')
