@@ -37,9 +37,7 @@ MAX_ENTRIES = 600
 def _bump_content_version(session: Session, _context) -> None:
     changed = chain(session.new, session.dirty, session.deleted)
     if any(isinstance(obj, WATCHED) for obj in changed):
-        session.connection().execute(
-            sa.text("UPDATE content_state SET version = version + 1")
-        )
+        session.connection().execute(sa.text("UPDATE content_state SET version = version + 1"))
 
 
 def bump() -> None:
@@ -78,17 +76,27 @@ class PageCache:
             )
         )
 
+    def peek(self, key: Any) -> Any:
+        version = self._current_version()
+        now = utcnow()
+        with self._lock:
+            return None if self._is_stale(version, now) else self._entries.get(key)
+
+    def _is_stale(self, version: int, now: datetime) -> bool:
+        """Built from another version, past a due time, or the clock went back (tests)."""
+        return (
+            version != self._version
+            or self._valid_until is None
+            or now >= self._valid_until
+            or (self._built_at is not None and now < self._built_at)
+        )
+
     def get(self, key: Any, build: Callable[[], Any]) -> Any:
         """The cached value for key, built (once per version and due time) when missing."""
         version = self._current_version()
         now = utcnow()
         with self._lock:
-            stale = (
-                version != self._version
-                or self._valid_until is None
-                or now >= self._valid_until
-                or (self._built_at is not None and now < self._built_at)
-            )
+            stale = self._is_stale(version, now)
             if stale:
                 self._entries.clear()
             elif key in self._entries:
@@ -113,6 +121,11 @@ def page_cache() -> PageCache:
     if cache is None:
         cache = current_app.extensions.setdefault("bantin_page_cache", PageCache())
     return cache
+
+
+def peek(key: Any) -> Any:
+    """The cached value for key, or None when it is missing or stale (nothing is built)."""
+    return page_cache().peek(key)
 
 
 def cached(key: Any, build: Callable[[], Any]) -> Any:

@@ -22,12 +22,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from bantin import cache, guard
-from bantin.captcha import CaptchaField, test_answer
+from bantin.captcha import CaptchaField, new_token, test_answer
 from bantin.jinja import number
 from bantin.models import Article
 from bantin.text import clean_line, has_control_chars, nfc
@@ -45,6 +46,27 @@ _HOLES = {"captcha": "BantinHoleCaptchaToken", "ts": "BantinHoleFormTime", "csrf
 # hidden field and the audio link). A template that changes this is rendered uncached.
 _HOLE_COUNTS = {"captcha": 3, "ts": 1}
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _blank_key(article, with_csrf: bool) -> tuple:
+    """Everything a blank form shows besides its tokens (page cache: per content version)."""
+    from bantin.sidebar import site_layout
+
+    return (
+        "blank_form",
+        article.id,
+        str(get_locale()),
+        bool(site_layout().settings.comments_require_approval),
+        test_answer() is not None,
+        with_csrf,
+        request.script_root,
+    )
+
+
+def _fill(html: str, values: dict[str, str]) -> Markup:
+    for name, value in values.items():
+        html = html.replace(_HOLES[name], value)
+    return Markup(html)
 
 
 def _too_long(limit: int, length: int) -> ValidationError:
@@ -121,25 +143,29 @@ class CommentForm(FlaskForm):
             del values["csrf"]
         if not all(isinstance(v, str) and _SAFE_VALUE.match(v) for v in values.values()):
             return None
-        from bantin.sidebar import site_layout
-
-        key = (
-            article.id,
-            str(get_locale()),
-            bool(site_layout().settings.comments_require_approval),
-            test_answer() is not None,
-            "csrf" in values,
-            request.script_root,
-        )
-        # The app's page cache: per app, dropped with the content version like the pages.
         html = cache.cached(
-            ("blank_form", *key), lambda: self._render_with_holes(article, "csrf" in values)
+            _blank_key(article, "csrf" in values),
+            lambda: self._render_with_holes(article, "csrf" in values),
         )
+        return None if html is None else _fill(html, values)
+
+    @classmethod
+    def cached_blank_html(cls, article) -> Markup | None:
+        """A plain view's blank form without building a form object, once the HTML is cached.
+
+        Only the three per-reader tokens are made; None until the first full render cached it
+        (or when debugging templates), and the caller then renders the form in full.
+        """
+        if current_app.debug or current_app.jinja_env.auto_reload:
+            return None
+        with_csrf = bool(current_app.config.get("WTF_CSRF_ENABLED", True))
+        html = cache.peek(_blank_key(article, with_csrf))
         if html is None:
             return None
-        for name, value in values.items():
-            html = html.replace(_HOLES[name], value)
-        return Markup(html)
+        values = {"captcha": new_token(), "ts": guard.form_timestamp(article.id)}
+        if with_csrf:
+            values["csrf"] = generate_csrf()
+        return _fill(html, values)
 
     def _render_with_holes(self, article, with_csrf: bool) -> str | None:
         saved = (self.captcha.token, self.ts.data, self._csrf_value(), self.is_blank)

@@ -123,14 +123,18 @@ def render_article(art, form=None, status: int = 200, count_view: bool = True):
         figures = counters.article_counts(art.id)
     settings = site_layout().settings
     is_open = comments_open(art, settings)
-    if is_open and form is None:
-        form = CommentForm.blank(art)  # writes nothing: the captcha row comes with its image
-    form_html = render_template(
-        "public/_comment_form.html",
-        article=art,
-        comment_form=form if is_open else None,
-        comments_closed=not is_open,
-    )
+    # A plain view's blank form comes from the cache with fresh tokens; nothing is stored
+    # (the captcha row is made when its image is fetched).
+    form_html = CommentForm.cached_blank_html(art) if is_open and form is None else None
+    if form_html is None:
+        if is_open and form is None:
+            form = CommentForm.blank(art)
+        form_html = render_template(
+            "public/_comment_form.html",
+            article=art,
+            comment_form=form if is_open else None,
+            comments_closed=not is_open,
+        )
     html = render_page(
         "public/article.html",
         fills={VIEWS_HOLE: number(figures.views), FORM_HOLE: form_html},
