@@ -129,3 +129,17 @@ def test_each_reader_gets_fresh_form_tokens(app, factory):
     captcha = [re.search(r'name="captcha_token"[^>]*value="([^"]+)"', h) for h in (one, two)]
     assert captcha[0] and captcha[1]
     assert captcha[0].group(1) != captcha[1].group(1)
+
+
+def test_flashed_messages_reach_only_their_reader(app, factory):
+    art = factory.article(title="Có thông báo")
+    url = f"/article/{art.id}/{art.slug}"
+    reader, other = app.test_client(), app.test_client()
+    html(other, url)  # the page is cached now
+    with reader.session_transaction() as sess:
+        sess["_flashes"] = [("comment", "Ý kiến của bạn đã được gửi và đang chờ duyệt")]
+    mine = html(reader, url)
+    comments_part = mine.split('id="comments"')[1]
+    assert "Ý kiến của bạn đã được gửi và đang chờ duyệt" in comments_part
+    assert "Ý kiến của bạn đã được gửi" not in html(other, url)
+    assert "Ý kiến của bạn đã được gửi" not in html(reader, url)  # shown once

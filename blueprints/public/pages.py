@@ -1,12 +1,14 @@
 """Home, category and article pages, uploads and the health check."""
 
 import math
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
     g,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -59,16 +61,31 @@ def parse_page() -> int:
     return page
 
 
-def render_page(template: str, fills: dict | None = None, key_extra=None, **context) -> str:
-    """Render a reader page through the page cache, with holes for per-request figures.
+FLASH_HOLES = SimpleNamespace(page=cache.Hole("flash-page"), comments=cache.Hole("flash-comments"))
 
-    The HTML is cached per content version, address and language; visit counters, the
-    view count and the comment form (tokens differ per reader) are filled in per request.
-    A page carrying flashed messages is rendered for that reader alone.
+
+def _flash_fills() -> dict:
+    """This reader's flashed messages (most requests have none: nothing to render)."""
+    if "_flashes" not in session:
+        return {FLASH_HOLES.page: "", FLASH_HOLES.comments: ""}
+    macros = (
+        get_template_attribute("_macros/flashes.html", "page_messages"),
+        get_template_attribute("_macros/flashes.html", "comment_notices"),
+    )
+    return {FLASH_HOLES.page: str(macros[0]()), FLASH_HOLES.comments: str(macros[1]())}
+
+
+def render_page(template: str, fills: dict | None = None, key_extra=None, **context) -> str:
+    """Render a reader page through the page cache, with holes for per-request parts.
+
+    The HTML is cached per content version, address and language; visit counters, flashed
+    messages, the view count and the comment form (tokens differ per reader) are filled in
+    per request.
     """
     use_visit_holes()
-    fills = visit_fills() | (fills or {})
-    if "_flashes" in session or request.method != "GET":
+    fills = visit_fills() | _flash_fills() | (fills or {})
+    context["flash_holes"] = FLASH_HOLES
+    if request.method != "GET":
         return fill_holes(render_template(template, **context), fills)
     key = ("html", template, request.host_url, request.full_path, str(get_locale()), key_extra)
     return fill_holes(cache.cached(key, lambda: render_template(template, **context)), fills)
