@@ -23,6 +23,7 @@ from bantin.models import (
     CommentStatus,
     User,
 )
+from bantin.paging import page_arg
 from bantin.permissions import admin_required, staff_required
 from bantin.sanitize import clean_html
 from bantin.text import clean_line, fold
@@ -53,16 +54,6 @@ def _categories() -> list[Category]:
     return list(
         db.session.scalars(sa.select(Category).order_by(Category.position, Category.id)).all()
     )
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1") or "1"
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        abort(404)
-    page = int(raw)
-    if page < 1 or page > MAX_PAGE:
-        abort(404)
-    return page
 
 
 # ---------------------------------------------------------------- the list
@@ -116,7 +107,7 @@ def articles():
         else None
     )
     text = clean_line(request.args.get("q", ""))[:200]
-    page = _page()
+    page = page_arg(MAX_PAGE)
 
     base = _filtered(status, category_id, text)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0

@@ -13,6 +13,7 @@ from bantin import comments as service
 from bantin.comments import Action
 from bantin.extensions import db
 from bantin.models import Article, Comment, CommentStatus
+from bantin.paging import page_arg
 from bantin.permissions import staff_required
 from blueprints.editor.blueprint import bp
 
@@ -58,13 +59,6 @@ def _status_arg(value: str | None, default: CommentStatus | None = CommentStatus
         return None
 
 
-def _page_arg() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        abort(404)
-    return min(max(int(raw), 1), MAX_PAGE)
-
-
 @bp.context_processor
 def _pending_badge() -> dict:
     """The editor menu's pending count: one indexed COUNT, only on editor pages."""
@@ -80,7 +74,7 @@ def comments():
     status = _status_arg(request.args.get("status"))
     if status is None:
         abort(404)
-    page = _page_arg()
+    page = page_arg(MAX_PAGE)
     service.purge()  # cheap housekeeping: old IPs and captcha rows
     counts = service.counts_by_status()
     pages = max(1, math.ceil(counts[status] / PER_PAGE))

@@ -10,17 +10,11 @@ from flask_login import current_user
 from bantin import audit, media
 from bantin.extensions import db
 from bantin.models import Media, User
+from bantin.paging import page_arg
 from bantin.permissions import staff_required
 from blueprints.editor.blueprint import bp
 
 PER_PAGE = 24
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        abort(404)
-    return int(raw)
 
 
 @bp.post("/uploads")
@@ -38,7 +32,7 @@ def upload():
 
 
 def _library(error: str | None = None, status: int = 200):
-    page = _page()
+    page = page_arg()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Media)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     if page > pages:

@@ -23,11 +23,11 @@ from bantin.cache import fill_holes
 from bantin.comments import comments_open
 from bantin.extensions import db
 from bantin.jinja import number
+from bantin.paging import page_arg
 from bantin.sidebar import site_layout, use_visit_holes, visit_fills
 from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm
 
-MAX_PAGE = 1_000_000
 VIEWS_HOLE = cache.Hole("views")
 FORM_HOLE = cache.Hole("comment-form")
 
@@ -46,19 +46,6 @@ def _count_page_view(response):
         counters.record_page_view(counters.is_new_visit(request))
         counters.mark_visit(response)
     return response
-
-
-def parse_page() -> int:
-    """?page=: missing or 0 means the first page; anything else not a sane number is a 404."""
-    raw = request.args.get("page", "")
-    if raw in ("", "0"):
-        return 1
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 7:
-        abort(404)
-    page = int(raw)
-    if page < 1 or page > MAX_PAGE:
-        abort(404)
-    return page
 
 
 FLASH_HOLES = SimpleNamespace(page=cache.Hole("flash-page"), comments=cache.Hole("flash-comments"))
@@ -103,7 +90,7 @@ def category(slug: str):
     cat = queries.category_by_slug(slug)
     if cat is None:
         abort(404)
-    page = parse_page()
+    page = page_arg()
     per_page = max(1, min(100, site_layout().settings.articles_per_page or 20))
     total = queries.category_count(cat.id)
     pages = max(1, math.ceil(total / per_page))

@@ -4,8 +4,9 @@ from flask import abort, request
 from flask_babel import gettext as _
 
 from bantin import search as searching
+from bantin.paging import page_arg
 from blueprints.public.blueprint import bp
-from blueprints.public.pages import parse_page, render_page
+from blueprints.public.pages import render_page
 
 PER_PAGE = 20
 
@@ -22,7 +23,7 @@ def _problem_message(problem: str | None) -> str | None:
 def search():
     """Search visible articles; bad input gets a polite message, never an error."""
     query = searching.parse_query(request.args.get("q", ""))
-    page = parse_page()
+    page = page_arg()
     results = None
     if query.ok:
         results = searching.cached_search(query, page, PER_PAGE)
