@@ -106,12 +106,8 @@ def test_seed_bench_refuses_content_without_force_and_search_finds_it(app, runne
     slugs = db.session.scalars(sa.select(Category.slug)).all()
     assert len(slugs) == len(set(slugs))
 
-    try:
-        from bantin import search
-    except ImportError:
-        pytest.skip("bantin.search is not there yet")
-    if not hasattr(search, "reindex"):
-        pytest.skip("bantin.search has no reindex() yet")
+    from bantin import search
+
     assert "search index rebuilt" in forced.output
     article = db.session.scalars(
         sa.select(Article).where(Article.visible_clause()).order_by(Article.id.desc())
