@@ -143,3 +143,9 @@ def test_flashed_messages_reach_only_their_reader(app, factory):
     assert "Ý kiến của bạn đã được gửi và đang chờ duyệt" in comments_part
     assert "Ý kiến của bạn đã được gửi" not in html(other, url)
     assert "Ý kiến của bạn đã được gửi" not in html(reader, url)  # shown once
+
+
+def test_reader_pages_tell_shared_caches_they_vary_by_cookie(client, factory):
+    art = factory.article(title="Vary")
+    for path in ("/", f"/article/{art.id}/{art.slug}", "/search?q=vary"):
+        assert "Cookie" in client.get(path).headers.get("Vary", ""), path

@@ -33,6 +33,13 @@ FORM_HOLE = cache.Hole("comment-form")
 
 
 @bp.after_request
+def _vary_on_cookie(response):
+    """Reader pages differ by the language cookie and a reader's flashed messages."""
+    response.vary.add("Cookie")
+    return response
+
+
+@bp.after_request
 def _count_page_view(response):
     """Count reader page views and visits; the article view counts itself."""
     if (
