@@ -501,7 +501,7 @@ def test_audit_log_lists_newest_first_with_filters(app, as_admin, admin, factory
                 action=action,
                 actor=admin.email,
                 user_id=admin.id,
-                detail=f"d{i}",
+                detail=f"audit-detail-{i}",
                 ip="192.0.2.1",
                 created_at=base + timedelta(days=i),
             )
@@ -518,21 +518,28 @@ def test_audit_log_lists_newest_first_with_filters(app, as_admin, admin, factory
 
     html = text(as_admin.get("/editor/audit"))
     assert (
-        html.index("ke.gian@example.com") < html.index("d2") < html.index("d1") < html.index("d0")
+        html.index("ke.gian@example.com")
+        < html.index("audit-detail-2")
+        < html.index("audit-detail-1")
+        < html.index("audit-detail-0")
     )
     assert "203.0.113.66" in html and "Đăng nhập thất bại" in html
 
     html = text(as_admin.get("/editor/audit?action=link"))
-    assert "d1" in html and "d0" not in html and "d2" not in html
+    assert (
+        "audit-detail-1" in html and "audit-detail-0" not in html and "audit-detail-2" not in html
+    )
 
     html = text(as_admin.get("/editor/audit?actor=ke.gian"))
-    assert "203.0.113.66" in html and "d0" not in html
+    assert "203.0.113.66" in html and "audit-detail-0" not in html
     html = text(as_admin.get("/editor/audit?actor=Quản trị"))  # by the user's name
-    assert "d0" in html and "ke.gian" not in html
+    assert "audit-detail-0" in html and "ke.gian" not in html
 
     # Local dates: 2 March (local) covers the row stored at 2026-03-02 03:00 UTC only.
     html = text(as_admin.get("/editor/audit?date_from=2026-03-02&date_to=2026-03-02"))
-    assert "d1" in html and "d0" not in html and "d2" not in html
+    assert (
+        "audit-detail-1" in html and "audit-detail-0" not in html and "audit-detail-2" not in html
+    )
 
     response = as_admin.get("/editor/audit?date_from=hôm qua")
     assert response.status_code == 400 and "Ngày không hợp lệ" in text(response)
