@@ -316,7 +316,7 @@ def make_images(count: int = len(IMAGE_COLORS)) -> list[dict]:
     """A few generated photos under UPLOAD_FOLDER/bench/ (made once, reused)."""
     from pathlib import Path
 
-    from PIL import Image, ImageDraw
+    from bantin.demo import landscape
 
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "bench"
     folder.mkdir(parents=True, exist_ok=True)
@@ -328,15 +328,8 @@ def make_images(count: int = len(IMAGE_COLORS)) -> list[dict]:
         for w in IMAGE_WIDTHS:
             path = folder / f"{stem}-{w}.jpg"
             if not path.exists():
-                img = Image.new("RGB", (width, height), color)
-                draw = ImageDraw.Draw(img)
-                sky = tuple(min(255, c + 90) for c in color)
-                draw.rectangle((0, 0, width, int(height * 0.55)), fill=sky)
-                draw.ellipse((1180, 120, 1380, 320), fill=(250, 215, 120))
-                draw.polygon([(-300, 900), (500, 380 + 40 * n), (1300, 900)], fill=color)
-                draw.polygon(
-                    [(700, 900), (780, 520), (820, 520), (1000, 900)], fill=(200, 190, 170)
-                )
+                # Fixed names, made once and reused across seeds (unlike stored uploads).
+                img = landscape(color, variant=n)
                 img.resize((w, round(height * w / width))).save(path, "JPEG", quality=75)
             total += path.stat().st_size
         images.append(

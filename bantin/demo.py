@@ -2,14 +2,12 @@
 
 import secrets
 from datetime import timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from markupsafe import escape
 from PIL import Image, ImageDraw
 
-from bantin import demo_content
+from bantin import demo_content, media
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import (
@@ -18,14 +16,11 @@ from bantin.models import (
     Category,
     Comment,
     CommentStatus,
-    Media,
     SiteSettings,
     WebLink,
 )
 from bantin.sanitize import clean_html
 from bantin.text import nfc, slugify
-
-IMAGE_WIDTHS = (320, 800, 1600)
 
 
 def has_content() -> bool:
@@ -35,8 +30,8 @@ def has_content() -> bool:
     )
 
 
-def _make_photo(stem: str, color: tuple[int, int, int]) -> tuple[str, Media]:
-    """A simple generated illustration (hills, sun, a road) saved in the upload sizes."""
+def landscape(color: tuple[int, int, int], variant: int = 0) -> Image.Image:
+    """A simple generated illustration (hills, sun, a road), 1600 x 900."""
     width, height = 1600, 900
     img = Image.new("RGB", (width, height), color)
     draw = ImageDraw.Draw(img)
@@ -46,31 +41,10 @@ def _make_photo(stem: str, color: tuple[int, int, int]) -> tuple[str, Media]:
     draw.ellipse((1180, 120, 1380, 320), fill=(250, 215, 120))
     for i, offset in enumerate((0, 260, 560)):
         shade = (max(0, r - 20 * i), min(255, g + 15 * i), max(0, b - 10 * i))
-        draw.polygon(
-            [(offset - 300, 900), (offset + 350, 380 + 60 * i), (offset + 1000, 900)], fill=shade
-        )
+        peak = 380 + 60 * i + 40 * variant
+        draw.polygon([(offset - 300, 900), (offset + 350, peak), (offset + 1000, 900)], fill=shade)
     draw.polygon([(700, 900), (780, 520), (820, 520), (1000, 900)], fill=(200, 190, 170))
-
-    upload_root = Path(current_app.config["UPLOAD_FOLDER"])
-    folder = upload_root / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    total = 0
-    for w in IMAGE_WIDTHS:
-        resized = img.resize((w, round(height * w / width)))
-        path = folder / f"{stem}-{w}.jpg"
-        resized.save(path, "JPEG", quality=80, optimize=True, progressive=True)
-        total += path.stat().st_size
-    url = f"/uploads/demo/{stem}-800.jpg"
-    media = Media(
-        path=f"/uploads/demo/{stem}-1600.jpg",
-        original_name=f"{stem}.jpg",
-        mime="image/jpeg",
-        width=width,
-        height=height,
-        widths=",".join(str(w) for w in IMAGE_WIDTHS),
-        bytes=total,
-    )
-    return url, media
+    return img
 
 
 def _body_html(item: dict, image_url: str) -> str:
@@ -113,9 +87,9 @@ def seed() -> dict:
 
     articles: list[Article] = []
     for item in demo_content.ARTICLES:
-        stem = f"{slugify(item['title'], max_length=40)}-{secrets.token_hex(4)}"
-        image_url, media = _make_photo(stem, tuple(item["image_color"]))
-        db.session.add(media)
+        name = f"{slugify(item['title'], max_length=40)}.jpg"
+        photo = media.store_picture(landscape(tuple(item["image_color"])), "JPEG", name)
+        image_url = photo.url
         if item["status"] == "scheduled":
             status, published_at = ArticleStatus.PUBLISHED, now + timedelta(days=2)
         elif item["status"] == "draft":

@@ -158,9 +158,13 @@ def store_image(file_storage, user: User | None) -> Media:
     data = _read(file_storage)
     source = _open(data)
     fmt = OUTPUT[source.format]
-    image = _normalise(source, fmt)
-    ext = EXTENSIONS[fmt]
+    name = clean_line(Path(file_storage.filename or "").name)[:255]
+    return store_picture(_normalise(source, fmt), fmt, name, user)
 
+
+def store_picture(image: Image.Image, fmt: str, name: str, user: User | None = None) -> Media:
+    """Store a clean image in every width under a random name; add its Media row."""
+    ext = EXTENSIONS[fmt]
     now = utcnow()
     folder_rel = f"{now:%Y}/{now:%m}"
     folder = upload_root() / folder_rel
@@ -178,7 +182,6 @@ def store_image(file_storage, user: User | None) -> Media:
         for path in written:
             path.unlink(missing_ok=True)
         raise
-    name = clean_line(Path(file_storage.filename or "").name)[:255]
     media = Media(
         path=f"/uploads/{folder_rel}/{stem}-{slots[-1]}.{ext}",
         original_name=name,
