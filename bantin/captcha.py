@@ -180,11 +180,6 @@ def issued_at(token: str | None, now: datetime | None = None) -> datetime | None
 # ------------------------------------------------------------------ challenges
 
 
-def new_challenge() -> str:
-    """A token for a new challenge (kept under its old name: nothing is stored any more)."""
-    return new_token()
-
-
 # Statements built once (a comment post runs them; building them each time cost more than
 # running them), on the table rather than the mapped class: plain Core, no ORM bookkeeping.
 _table = CaptchaChallenge.__table__

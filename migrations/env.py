@@ -66,9 +66,9 @@ def run_migrations_offline():
 
 def include_object(obj, name, type_, reflected, compare_to):
     """The FTS5 search index and its shadow tables are managed by hand, not by the models."""
-    from bantin.schema import is_unmanaged_table
+    from bantin.search import is_search_table
 
-    return not (type_ == "table" and is_unmanaged_table(name))
+    return not (type_ == "table" and is_search_table(name))
 
 
 def run_migrations_online():

@@ -91,7 +91,7 @@ def test_alphabet_has_no_look_alikes_and_codes_have_five_characters(real_app):
     assert captcha.LENGTH == 5
     assert not set(captcha.ALPHABET) & set("0O1Il")
     for _ in range(50):
-        answer = activate(real_app, captcha.new_challenge())
+        answer = activate(real_app, captcha.new_token())
         assert len(answer) == 5 and set(answer) <= set(captcha.ALPHABET)
 
 
@@ -440,7 +440,7 @@ def test_image_and_audio(client, factory):
 
 
 def test_vietnamese_audio_for_real_codes(real_app):
-    wav = captcha.render_wav(activate(real_app, captcha.new_challenge()))
+    wav = captcha.render_wav(activate(real_app, captcha.new_token()))
     assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE"
     assert len(wav) > 8000  # more than a second of 8 kHz audio
 
@@ -500,7 +500,7 @@ def test_captcha_routes_are_rate_limited_per_ip(app_factory):
     )
     with app.app_context():
         client = app.test_client()
-        token = captcha.new_challenge()
+        token = captcha.new_token()
         for _ in range(3):
             assert client.get(f"/captcha/{token}.png").status_code == 200
         blocked = client.get(f"/captcha/{token}.png")
@@ -519,14 +519,14 @@ def test_captcha_routes_are_rate_limited_per_ip(app_factory):
         # The limit slides: after the window, images are served again.
         later = utcnow() + window + timedelta(seconds=1)
         app.config["CLOCK"] = lambda: later
-        assert client.get(f"/captcha/{captcha.new_challenge()}.png").status_code == 200
+        assert client.get(f"/captcha/{captcha.new_token()}.png").status_code == 200
 
 
 def test_x_forwarded_for_is_ignored_without_a_trusted_proxy(app_factory):
     app = app_factory(CAPTCHA_RATE_LIMITS={"captcha-image": (1, timedelta(minutes=10))})
     with app.app_context():
         client = app.test_client()
-        token = captcha.new_challenge()
+        token = captcha.new_token()
         assert client.get(f"/captcha/{token}.png").status_code == 200
         spoofed = client.get(f"/captcha/{token}.png", headers={"X-Forwarded-For": "198.51.100.9"})
         assert spoofed.status_code == 429
@@ -535,7 +535,7 @@ def test_x_forwarded_for_is_ignored_without_a_trusted_proxy(app_factory):
 
 
 def test_purge_drops_old_challenges(app):
-    old, fresh = captcha.new_challenge(), captcha.new_challenge()
+    old, fresh = captcha.new_token(), captcha.new_token()
     for token in (old, fresh):
         activate(app, token)
     db.session.execute(

@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from bantin.extensions import db
-from bantin.schema import is_unmanaged_table
+from bantin.search import is_search_table
 
 
 def test_migrated_schema_matches_models(app):
@@ -14,7 +14,7 @@ def test_migrated_schema_matches_models(app):
         opts = {
             "render_as_batch": True,
             "include_name": lambda name, type_, _parents: (
-                not (type_ == "table" and is_unmanaged_table(name))
+                not (type_ == "table" and is_search_table(name))
             ),
         }
         context = MigrationContext.configure(conn, opts=opts)
