@@ -153,9 +153,15 @@ def save(
 
     actions = [action] if action else _action_for(is_new, was_published, article)
     revision_note = note or actions[-1].removeprefix("article.")
+    last_number = db.session.scalar(
+        sa.select(sa.func.max(ArticleRevision.number)).where(
+            ArticleRevision.article_id == article.id
+        )
+    )
     db.session.add(
         ArticleRevision(
             article_id=article.id,
+            number=(last_number or 0) + 1,
             title=article.title,
             lead=article.lead,
             body=article.body,

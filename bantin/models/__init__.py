@@ -1,15 +1,22 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from bantin.models.article import Article, ArticleRevision, ArticleStatus, Category
+from bantin.models.article import (
+    Article,
+    ArticleAutosave,
+    ArticleRevision,
+    ArticleStatus,
+    Category,
+)
 from bantin.models.audit import AuditLog
 from bantin.models.comment import CaptchaChallenge, Comment, CommentStatus
-from bantin.models.media import Media
+from bantin.models.media import Media, MediaKind
 from bantin.models.site import ContentState, SiteSettings, WebLink
 from bantin.models.stats import ArticleDailyViews, DailyStats, RateEvent
 from bantin.models.user import LoginAttempt, Role, User
 
 __all__ = [
     "Article",
+    "ArticleAutosave",
     "ArticleDailyViews",
     "ArticleRevision",
     "ArticleStatus",
@@ -22,6 +29,7 @@ __all__ = [
     "DailyStats",
     "LoginAttempt",
     "Media",
+    "MediaKind",
     "RateEvent",
     "Role",
     "SiteSettings",

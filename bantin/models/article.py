@@ -52,6 +52,8 @@ class Article(db.Model):
     lead: Mapped[str] = mapped_column(sa.Text, default="")
     body: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised HTML, stored safe
     cover_url: Mapped[str | None] = mapped_column(sa.String(300))
+    # The body's first image, set on every save: the thumbnail when there is no cover.
+    body_image_url: Mapped[str | None] = mapped_column(sa.String(300))
     status: Mapped[ArticleStatus] = mapped_column(
         sa.Enum(ArticleStatus, native_enum=False, length=16, validate_strings=True),
         default=ArticleStatus.DRAFT,
@@ -97,15 +99,26 @@ class Article(db.Model):
             and self.published_at > utcnow()
         )
 
+    @property
+    def thumbnail_url(self) -> str | None:
+        """The cover image, else the body's first image: listings and social cards."""
+        return self.cover_url or self.body_image_url
+
     def __repr__(self) -> str:
         return f"<Article {self.id} {self.slug}>"
 
 
 class ArticleRevision(db.Model):
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", "number", name="uq_article_revision_article_id_number"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(
         sa.ForeignKey("article.id", ondelete="CASCADE"), index=True
     )
+    # 1, 2, 3 … within one article: what people see in the history, the form and the diff.
+    number: Mapped[int] = mapped_column(default=1)
     title: Mapped[str] = mapped_column(sa.String(300))
     lead: Mapped[str] = mapped_column(sa.Text, default="")
     body: Mapped[str] = mapped_column(sa.Text, default="")
@@ -115,3 +128,26 @@ class ArticleRevision(db.Model):
 
     article: Mapped[Article] = relationship(back_populates="revisions")
     user: Mapped[User | None] = relationship()
+
+
+class ArticleAutosave(db.Model):
+    """Work in progress saved by the editor every 30 s: one row per article and user.
+
+    Replaced on each tick (not a revision per tick); offered for recovery when the article
+    is opened again, deleted by a real save. `article_id` is None for an unsaved new article.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    article_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    slot: Mapped[str] = mapped_column(sa.String(40))  # "new" or the article id as text
+    # The article version the form was opened with (None for a new article).
+    base_version: Mapped[int | None] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    lead: Mapped[str] = mapped_column(sa.Text, default="")
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
