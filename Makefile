@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install migrate lint format bench translations-extract clean
+.PHONY: run test install migrate lint format bench translations-extract clean vendor
 
 run: install $(COMPILED)
 	$(FLASK) db upgrade
@@ -48,3 +48,11 @@ translations-extract: install
 
 clean:
 	rm -rf $(VENV) *.egg-info
+
+# Rebuilds the committed TipTap bundle (static/vendor/tiptap/) from the pinned package.json and
+# package-lock.json. Needs node and npm; `make run` and `make test` never do.
+vendor:
+	npm ci --no-audit --no-fund
+	node vendor-src/tiptap/build.mjs
+	@wc -c static/vendor/tiptap/tiptap.min.js
+	@gzip -9c static/vendor/tiptap/tiptap.min.js | wc -c | sed 's/$$/ bytes gzipped/'
