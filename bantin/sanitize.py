@@ -1,22 +1,25 @@
-"""Rich-text sanitising with nh3: an allowlist fit for news articles.
+"""Rich-text sanitising: any HTML in, the canonical article HTML out (docs/editor-schema.md).
 
 Run on every save path; the stored HTML is the safe copy and is rendered as is.
 
-The pipeline is: NFC and control characters out; Trix's attachment markup mapped to a plain
-``<figure><img><figcaption>``; nh3 with a strict allowlist (this is the security boundary:
-whatever the steps before it produce, only allowlisted tags and checked attributes pass);
-then cosmetic tidying of nh3's well-formed output (links get ``rel``, inline-only ``<div>``
-blocks from Trix become ``<p>``, empty leftovers go).
+The pipeline:
+1. NFC, control characters out; Trix-era attachment figures mapped to `<figure><img>`;
+   h1 → h2, h5/h6 → h4; block tags nh3 would unwrap are renamed `div` so they stay blocks.
+2. nh3 with a strict allow-list: the security boundary. Whatever comes before, only these tags
+   and checked attribute values pass.
+3. The canonical form, built by `bantin.document` the way the editor (ProseMirror) parses HTML:
+   one fixed place for every element and attribute, one way to write each. Cleaning canonical
+   HTML returns it unchanged, so a body reloaded in the editor and saved again stays the same.
 """
 
 import html as html_lib
 import json
 import re
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 import nh3
 
+from bantin import document
 from bantin.text import clean_line, nfc
 
 TAGS = {
@@ -33,8 +36,7 @@ TAGS = {
     "u",
     "s",
     "del",
-    "sub",
-    "sup",
+    "strike",
     "a",
     "ul",
     "ol",
@@ -51,16 +53,19 @@ TAGS = {
     "th",
     "td",
     "caption",
-    "div",  # Trix writes one per paragraph; inline-only ones become <p> below
+    "div",  # block boundaries (Trix paragraphs, pasted layout) and the attachment block
 }
-# Only href on links: with one attribute nh3 always writes `<a href="...">`, which keeps
-# the rel post-processing below exact.
 ATTRIBUTES: dict[str, set[str]] = {
     "*": set(),  # no lang/title on everything (nh3's default generic attributes)
-    "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
-    "th": {"colspan", "rowspan", "scope"},
+    "a": {"href", "data-type", "data-size"},
+    "img": {"src", "alt", "width", "height", "srcset"},
+    "th": {"colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
+    "p": {"class"},
+    "h2": {"class"},
+    "h3": {"class"},
+    "h4": {"class"},
+    "div": {"class"},
 }
 # Removed together with everything inside them (the rest of unknown tags keep their text).
 DROP_WITH_CONTENT = {
@@ -80,16 +85,13 @@ DROP_WITH_CONTENT = {
     "select",
     "noembed",
     "noframes",
+    "head",
+    "button",
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 UPLOADS_PREFIX = "/uploads/"
-MAX_DIMENSION = 10000
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMPTY_PARAGRAPHS = re.compile(r"<p>(?:\s|&nbsp;|\u00a0|<br>)*</p>")
-_EMPTY_INLINE = re.compile(r"<(strong|b|em|i|u|s|del)>(?:\s|&nbsp;)*</\1>")
-
-
 _UPLOAD_PATH = re.compile(r"/uploads/[A-Za-z0-9._~/-]+")
 
 
@@ -103,13 +105,8 @@ def is_upload_url(value: str | None) -> bool:
     return ".." not in value and "//" not in value
 
 
-def _is_external(href: str) -> bool:
-    href = html_lib.unescape(href).strip().replace("\\", "/")
-    parts = urlsplit(href)
-    return bool(parts.scheme or parts.netloc) or href.startswith("//")
-
-
 def _small_int(value: str, limit: int) -> bool:
+    value = value.strip()
     return value.isascii() and value.isdigit() and 0 < int(value) <= limit
 
 
@@ -118,11 +115,17 @@ def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
         # Images only from this site's uploads: no hotlinking, no tracking pixels, no data:.
         return value if is_upload_url(value) else None
     if attr in {"width", "height"}:
-        return value if _small_int(value, MAX_DIMENSION) else None
+        return value if _small_int(value, document.MAX_DIMENSION) else None
     if attr in {"colspan", "rowspan"}:
-        return value if _small_int(value, 100) else None
-    if attr == "scope":
-        return value if value in {"row", "col", "rowgroup", "colgroup"} else None
+        return value if _small_int(value, document.MAX_SPAN) else None
+    if attr == "class":
+        allowed = document.DIV_CLASSES if tag == "div" else document.ALIGN_CLASSES
+        kept = [token for token in value.split() if token in allowed]
+        return kept[0] if kept else None
+    if attr == "data-type":
+        return value if value in document.ATTACHMENT_TYPES else None
+    if attr == "data-size":
+        return value if value.isascii() and value.isdigit() and len(value) <= 12 else None
     return value
 
 
@@ -181,7 +184,11 @@ def _clean_figure(match: re.Match) -> str:
     parts = [f'<img src="{html_lib.escape(url.strip())}" alt="{html_lib.escape(caption)}"']
     for key in ("width", "height"):
         value = attachment.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_DIMENSION:
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 0 < value <= document.MAX_DIMENSION
+        ):
             parts.append(f' {key}="{value}"')
     img = "".join(parts) + ">"
     figcaption = f"<figcaption>{html_lib.escape(caption)}</figcaption>" if caption else ""
@@ -190,72 +197,27 @@ def _clean_figure(match: re.Match) -> str:
 
 _HEADING_UP = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 _HEADING_DOWN = re.compile(r"<(/?)h[56]\b", re.IGNORECASE)
+# Block-level tags outside the allow-list: nh3 would unwrap them and glue their text to the
+# neighbours'; as `div` they stay block boundaries, as they are in the editor.
+_OTHER_BLOCKS = re.compile(
+    r"<(/?)(?:section|article|header|footer|main|aside|nav|address|center|dl|dt|dd|pre"
+    r"|details|summary|fieldset|legend|hgroup|menu|dir|listing|plaintext|xmp)(?=[\s/>])",
+    re.IGNORECASE,
+)
 
 
 def _prepare(html: str) -> str:
     html = _CONTROL.sub("", nfc(html))
     html = _FIGURE.sub(_clean_figure, html)
+    html = _OTHER_BLOCKS.sub(r"<\1div", html)
     # Keep the outline within h2-h4 (the page's h1 is the title) instead of losing headings.
     html = _HEADING_UP.sub(r"<\1h2", html)
     return _HEADING_DOWN.sub(r"<\1h4", html)
 
 
-# ---------------------------------------------------------------- tidying nh3's output
-
-_ANCHOR = re.compile(r'<a href="([^"]*)">')
-_BARE_ANCHOR = re.compile(r"<a>(.*?)</a>", re.DOTALL)
-_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
-_BLOCK = (
-    r"(?:div|p|ul|ol|li|blockquote|h[2-4]"
-    r"|table|thead|tbody|tfoot|tr|th|td|caption|hr)"
-)
-# A <div> holding only inline content and figures (how Trix stores a paragraph).
-_PARAGRAPH_DIV = re.compile(rf"<div>((?:(?!</?{_BLOCK}[\s>/]).)*?)</div>", re.DOTALL)
-_FIGURE_OUT = re.compile(r"(<figure>.*?</figure>)", re.DOTALL)
-_EDGE_BREAKS = re.compile(r"^(?:\s|<br>)+|(?:\s|<br>)+$")
-_EMPTY_FIGURE = re.compile(r"<figure>\s*</figure>")
-
-
-def _add_rel(html: str) -> str:
-    """nh3 can only set one rel for every link; only external links need it."""
-
-    def repl(match: re.Match) -> str:
-        href = match.group(1)
-        if _is_external(href) and not href.lower().startswith("mailto:"):
-            return f'<a href="{href}" rel="noopener noreferrer">'
-        return match.group(0)
-
-    return _ANCHOR.sub(repl, html)
-
-
-def _div_to_paragraphs(match: re.Match) -> str:
-    parts = []
-    for piece in _FIGURE_OUT.split(match.group(1)):
-        if piece.startswith("<figure>"):
-            parts.append(piece)
-        else:
-            text = _EDGE_BREAKS.sub("", piece)
-            if text:
-                parts.append(f"<p>{text}</p>")
-    return "".join(parts)
-
-
-def _tidy(html: str) -> str:
-    html = _IMG_WITHOUT_SRC.sub("", html)
-    html = _BARE_ANCHOR.sub(r"\1", html)
-    html = _add_rel(html)
-    html = html.replace("&nbsp;", " ")  # Trix and Word pad spaces with &nbsp;
-    # Trix writes a <div> per paragraph, images inside it; readers' pages style <p>.
-    html = _PARAGRAPH_DIV.sub(_div_to_paragraphs, html)
-    html = _EMPTY_INLINE.sub("", html)
-    html = _EMPTY_PARAGRAPHS.sub("", html)
-    html = _EMPTY_FIGURE.sub("", html)
-    return html.strip()
-
-
 def clean_html(html: str | None) -> str:
-    """Sanitise editor HTML; external links get rel="noopener noreferrer"."""
-    cleaned = nh3.clean(
+    """Sanitise editor (or any) HTML into the canonical article HTML."""
+    allowed = nh3.clean(
         _prepare(html or ""),
         tags=TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
@@ -265,7 +227,10 @@ def clean_html(html: str | None) -> str:
         link_rel=None,
         strip_comments=True,
     )
-    return _tidy(cleaned)
+    return document.canonical(allowed)
+
+
+# ---------------------------------------------------------------- plain text
 
 
 _INLINE = {"a", "strong", "b", "em", "i", "u", "s", "del", "span", "sub", "sup", "mark"}
