@@ -180,11 +180,10 @@ class _Checker(HTMLParser):
                 )
                 if value not in allowed:
                     self.problems.append(f"{tag}.{value}")
-            elif name == "href" and not value.startswith(
-                ("https://", "http://", "mailto:", "/", "#")
+            elif name == "href" and (
+                not value.startswith(("https://", "http://", "mailto:", "/", "#"))
+                or value.startswith("//")
             ):
-                self.problems.append(f"href {value}")
-            elif name == "href" and value.startswith("//"):
                 self.problems.append(f"href {value}")
             elif name == "src" and not is_upload_url(value):
                 self.problems.append(f"src {value}")
