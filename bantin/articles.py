@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bantin import audit
+from bantin import audit, body_inventory
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Article, ArticleRevision, ArticleStatus, User
@@ -58,7 +58,7 @@ class InvalidChange(ValueError):
     """A value the service refuses whatever the form said (defence in depth)."""
 
 
-def _lead(value: Any) -> str:
+def clean_lead(value: Any) -> str:
     text = nfc(str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
@@ -67,7 +67,7 @@ def _normalise(field: str, value: Any) -> Any:
     if field in {"title", "author_name"}:
         return clean_line(value)
     if field == "lead":
-        return _lead(value)
+        return clean_lead(value)
     if field == "body":
         return clean_html(value)
     if field == "cover_url":
@@ -145,6 +145,7 @@ def save(
         article.slug = slugify(nfc(changes.get("slug") or "") or article.title)
     if article.status == ArticleStatus.PUBLISHED and article.published_at is None:
         article.published_at = now
+    article.body_image_url = _thumbnail_from_body(article.body)
     article.updated_at = now
     article.updated_by_id = user_id
 
@@ -175,6 +176,40 @@ def save(
         audit.record(name, "article", article.id, detail, user=user)
     db.session.flush()
     return article
+
+
+def _thumbnail_from_body(body: str | None) -> str | None:
+    src = body_inventory.first_image_src(body)
+    # The sanitiser keeps only /uploads/ images; this guards the column all the same.
+    return src if src and len(src) <= 300 and is_upload_url(src) else None
+
+
+# ---------------------------------------------------------------- publishing rules
+
+
+@dataclass(frozen=True)
+class PublishCheck:
+    """Why a body cannot be published yet (the form and the bulk action share this rule)."""
+
+    empty: bool = False
+    images_without_alt: tuple[body_inventory.BodyImage, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.empty and not self.images_without_alt
+
+
+def publish_check(body: str | None) -> PublishCheck:
+    """A published article needs content, and every image described (alt, or alt="")."""
+    items = body_inventory.inventory(body)
+    empty = not html_to_text(body) and not items.images and not items.attachments
+    return PublishCheck(empty=empty, images_without_alt=tuple(items.images_without_alt))
+
+
+def lost_media(before: str | None, after: str | None) -> list[str]:
+    """Names of the images and attachments a change of body removed (for a warning)."""
+    changes = body_inventory.compare(before, after)
+    return [item.label for item in (*changes.images_removed, *changes.attachments_removed)]
 
 
 # ---------------------------------------------------------------- the save paths

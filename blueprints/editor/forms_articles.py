@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -23,8 +24,9 @@ try:  # WTForms >= 3.3 wants SelectChoice objects; older versions take tuples
 except ImportError:  # pragma: no cover
     SelectChoice = None  # type: ignore[assignment,misc]
 
+from bantin.articles import PublishCheck, publish_check
 from bantin.models import ArticleStatus
-from bantin.sanitize import clean_html, html_to_text, is_upload_url
+from bantin.sanitize import clean_html, is_upload_url
 from bantin.text import has_control_chars
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -94,6 +96,23 @@ STATUS_CHOICES = [
 ]
 
 
+def publish_problems(check: PublishCheck) -> list[str]:
+    """Messages for a body that cannot be published yet, naming each undescribed image."""
+    problems = []
+    if check.empty:
+        problems.append(_("Bài đăng cần có nội dung."))
+    if check.images_without_alt:
+        names = ", ".join(f"“{image.label}”" for image in check.images_without_alt)
+        problems.append(
+            _(
+                "Ảnh %(names)s chưa có mô tả (văn bản thay thế). Hãy viết mô tả cho ảnh, "
+                "hoặc đánh dấu là ảnh trang trí, rồi đăng bài.",
+                names=names,
+            )
+        )
+    return problems
+
+
 class ArticleForm(FlaskForm):
     title = StringField(
         _l("Tiêu đề"),
@@ -152,9 +171,9 @@ class ArticleForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.status.data == ArticleStatus.PUBLISHED.value and not self.body.errors:
-            cleaned = clean_html(self.body.data)
-            if not html_to_text(cleaned) and "<img" not in cleaned:
-                self.body.errors = [*self.body.errors, _l("Bài đăng cần có nội dung.")]
+            problems = publish_problems(publish_check(clean_html(self.body.data)))
+            if problems:
+                self.body.errors = [*self.body.errors, *problems]
                 ok = False
         return ok
 
