@@ -80,7 +80,10 @@ class PageCache:
         version = self._current_version()
         now = utcnow()
         with self._lock:
-            return None if self._is_stale(version, now) else self._entries.get(key)
+            if self._is_stale(version, now):
+                return None
+            entry = self._entries.get(key)
+            return entry[1] if entry is not None and entry[0] == version else None
 
     def _is_stale(self, version: int, now: datetime) -> bool:
         """Built from another version, past a due time, or the clock went back (tests)."""
@@ -92,26 +95,41 @@ class PageCache:
         )
 
     def get(self, key: Any, build: Callable[[], Any]) -> Any:
-        """The cached value for key, built (once per version and due time) when missing."""
+        """The cached value for key, built (once per version and due time) when missing.
+
+        Each entry carries the content version it was built from, and a value is stored only
+        while the cache still holds that version: a request that read an older version
+        (another thread saw a newer one meanwhile) gets its own build and stores nothing.
+        """
         version = self._current_version()
         now = utcnow()
         with self._lock:
-            stale = self._is_stale(version, now)
-            if stale:
-                self._entries.clear()
-            elif key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
+            if self._version is not None and version < self._version:
+                behind = True
+            else:
+                behind = False
+                stale = self._is_stale(version, now)
+                if stale:
+                    self._entries.clear()
+                else:
+                    entry = self._entries.get(key)
+                    if entry is not None and entry[0] == version:
+                        self._entries.move_to_end(key)
+                        return entry[1]
+        if behind:
+            return build()
         if stale:
             due = self._next_due(now)
             valid_until = min(due, now + MAX_AGE) if due else now + MAX_AGE
             with self._lock:
-                self._version, self._built_at, self._valid_until = version, now, valid_until
+                if self._version is None or version >= self._version:
+                    self._version, self._built_at, self._valid_until = version, now, valid_until
         value = build()
         with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
+            if self._version == version:
+                self._entries[key] = (version, value)
+                while len(self._entries) > MAX_ENTRIES:
+                    self._entries.popitem(last=False)
         return value
 
 
