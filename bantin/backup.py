@@ -278,6 +278,31 @@ def _set_aside(live: Path) -> Path:
     return aside
 
 
+def _content_version(path: Path) -> int:
+    conn = _connect(path)
+    try:
+        row = conn.execute("SELECT version FROM content_state WHERE id = 1").fetchone()
+    except sqlite3.DatabaseError:
+        return 0  # an old schema without the table
+    finally:
+        conn.close()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _advance_content_version(candidate: Path, live: Path) -> None:
+    """Past both the live and the backup's version: running workers drop what they cached
+    (a backup's version can equal one they have seen, with other content)."""
+    newest = max(_content_version(candidate), _content_version(live) if live.exists() else 0)
+    conn = _connect(candidate)
+    try:
+        with conn:
+            conn.execute("UPDATE content_state SET version = ? WHERE id = 1", (newest + 1,))
+    except sqlite3.DatabaseError:
+        pass  # no content_state table: nothing is cached from it
+    finally:
+        conn.close()
+
+
 def _write_into_live(candidate: Path, live: Path) -> None:
     src = _connect(candidate)
     dst = _connect(live)
@@ -335,6 +360,7 @@ def restore(src: Path, app: Flask | None = None) -> RestoreResult:
         if has_uploads:
             _check_uploads(src, uploads_folder)
         aside = _set_aside(live) if live.exists() else None
+        _advance_content_version(candidate, live)
         _write_into_live(candidate, live)
         uploads = 0
         if has_uploads:

@@ -246,3 +246,24 @@ def test_restore_archive_cannot_write_outside_the_upload_folder(site, runner, tm
     assert _digest(live) == before  # refused before anything was replaced
     assert not (tmp_path.parent / "escaped.txt").exists()
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_restore_moves_the_content_version_past_both_databases(site, runner, tmp_path, client):
+    """Workers keep cached pages per content version: a restored file must never carry a
+    version they have already seen with other content."""
+    _app, article, live = site
+    url = f"/article/{article.id}/{article.slug}"
+    dest = tmp_path / "before-edit.db"
+    assert runner.invoke(args=["backup", str(dest)]).exit_code == 0
+    backup_version = query(dest, "SELECT version FROM content_state")[0][0]
+    article.title = "Tiêu đề sau bản sao"
+    db.session.commit()
+    assert "Tiêu đề sau bản sao" in client.get(url).get_data(as_text=True)  # now cached
+    live_version = db.session.execute(sa.text("SELECT version FROM content_state")).scalar()
+    db.session.remove()
+    db.engine.dispose()
+    result = runner.invoke(args=["restore", str(dest)])
+    assert result.exit_code == 0, result.output
+    restored = query(live, "SELECT version FROM content_state")[0][0]
+    assert restored == max(backup_version, live_version) + 1
+    assert "Tiêu đề sau bản sao" not in client.get(url).get_data(as_text=True)
