@@ -5,9 +5,9 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 
-from bantin import backup, checks
+from bantin import autosave, backup, checks
 from bantin.benchdata import seed_bench_command
-from bantin.comments import purge_command
+from bantin.comments import purge_command as comments_purge_command
 from bantin.extensions import db
 from bantin.models import Role, User
 from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
@@ -98,6 +98,16 @@ def ensure_admin_command(email: str) -> None:
     click.echo(f"  password: {password}")
     click.echo("This password is shown once: write it down or change it after signing in.")
     click.echo("=" * 60)
+
+
+@click.command("purge")
+@click.pass_context
+def purge_command(ctx: click.Context) -> None:
+    """Forget old commenters' IPs, delete old captcha rows and autosaves older than 30 days."""
+    ctx.invoke(comments_purge_command)
+    deleted = autosave.purge()
+    db.session.commit()
+    click.echo(f"Deleted {deleted} autosaves older than 30 days.")
 
 
 def register(app: Flask) -> None:

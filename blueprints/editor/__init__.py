@@ -3,6 +3,7 @@
 from blueprints.editor import (  # noqa: F401
     articles,
     audit_log,
+    autosave,
     categories,
     comments,
     dashboard,
