@@ -73,6 +73,11 @@ def only_article() -> Article:
     return db.session.scalars(sa.select(Article)).one()
 
 
+def list_titles(html: str) -> list[str]:
+    """The titles of the editor list's rows, in order."""
+    return re.findall(r'<a class="title-link" id="title-\d+" href="[^"]+">([^<]+)</a>', html)
+
+
 def hidden_version(html: str) -> str:
     match = re.search(r'<input[^>]*name="version"[^>]*>', html)
     assert match, "no version field"
@@ -450,9 +455,7 @@ def test_list_filters_sort_and_counts(app, client, editor, factory):
     def titles(query: str) -> list[str]:
         r = client.get(f"/editor/articles{query}")
         assert r.status_code == 200
-        return re.findall(
-            r'<td class="title-cell">\s*<a href="[^"]+">([^<]+)</a>', r.get_data(as_text=True)
-        )
+        return list_titles(r.get_data(as_text=True))
 
     assert titles("") == ["Tin cũ", "Hẹn giờ thông báo", "Nháp thông báo", "Tin mới"]
     assert titles("?sort=published") == ["Hẹn giờ thông báo", "Tin mới", "Tin cũ", "Nháp thông báo"]
@@ -471,8 +474,8 @@ def test_list_filters_sort_and_counts(app, client, editor, factory):
     page = client.get("/editor/articles").get_data(as_text=True)
     row = page[page.index(f'id="article-{old.id}"') :]
     row = row[: row.index("</tr>")]
-    assert "1.234" in row  # views
-    assert '<span class="approved" title="Đã duyệt">2</span>' in row
+    assert "1.234 lượt xem" in row
+    assert "2 bình luận" in row
     assert "2 chờ duyệt" in row  # spam is not pending
 
 
@@ -562,6 +565,9 @@ CSRF_POSTS = [
     "/editor/articles/{article}/revisions/{revision}/restore",
     "/editor/uploads",
     "/editor/media/1/delete",
+    "/editor/articles/bulk",
+    "/editor/articles/autosave",
+    "/editor/articles/autosave/discard",
 ]
 
 
@@ -615,3 +621,317 @@ def test_list_text_filter_ignores_case_and_diacritics(client, factory, login):
         html = client.get("/editor/articles", query_string={"q": query}).get_data(as_text=True)
         assert "Đường làng được mở rộng" in html, query
         assert "Bài khác hẳn" not in html, query
+
+
+# ---------------------------------------------------------------- images, attachments, alt text
+
+IMG_ONE = "/uploads/2026/01/1111111111111111-800.jpg"
+IMG_TWO = "/uploads/2026/01/2222222222222222-800.jpg"
+PDF_URL = "/uploads/files/2026/01/3333333333333333.pdf"
+
+
+def figure_html(src: str, alt: str | None = "Mô tả", caption: str = "") -> str:
+    alt_attr = "" if alt is None else f' alt="{alt}"'
+    cap = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return f'<figure><img src="{src}"{alt_attr} width="800" height="533">{cap}</figure>'
+
+
+def attachment_html(href: str, name: str) -> str:
+    return (
+        f'<div class="file-attachment"><a href="{href}" data-type="pdf" data-size="245760">'
+        f'{name}</a><span class="file-meta">PDF, 240 KB</span></div>'
+    )
+
+
+def flashes(client) -> list[tuple[str, str]]:
+    """The messages flashed since the last call (taken out of the session)."""
+    with client.session_transaction() as session:
+        return list(session.pop("_flashes", []))
+
+
+def test_publishing_refuses_an_image_without_alt_and_keeps_everything(client, editor, category):
+    body = (
+        "<p>Thân bài</p>"
+        + figure_html(IMG_ONE, alt=None, caption="Lễ chào cờ")
+        + figure_html(IMG_TWO, alt=None)
+        + figure_html(IMG_ONE, alt="")  # decorative: fine
+    )
+    typed = form_data(category, title="Bài có ảnh", status="published", body=body)
+    r = client.post("/editor/articles/new", data=typed)
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert "“Lễ chào cờ”, “2222222222222222-800.jpg” chưa có mô tả" in page
+    assert 'value="Bài có ảnh"' in page and "Lễ chào cờ" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Article)) == 0
+    # A draft may keep undescribed images; publishing once they are described works.
+    assert client.post("/editor/articles/new", data={**typed, "status": "draft"}).status_code == 303
+    described = body.replace('533"><figcaption>Lễ', '533" alt="Cờ"><figcaption>Lễ').replace(
+        f'"{IMG_TWO}" width', f'"{IMG_TWO}" alt="Sân trường" width'
+    )
+    art = only_article()
+    r = client.post(
+        f"/editor/articles/{art.id}/edit",
+        data={**typed, "body": described, "version": str(art.version)},
+    )
+    assert r.status_code == 303
+    assert only_article().status == ArticleStatus.PUBLISHED
+
+
+def test_save_sets_the_body_image_and_the_thumbnail(client, editor, category):
+    client.post(
+        "/editor/articles/new",
+        data=form_data(category, body="<p>Chữ</p>" + figure_html(IMG_TWO) + figure_html(IMG_ONE)),
+    )
+    art = only_article()
+    assert art.body_image_url == IMG_TWO and art.thumbnail_url == IMG_TWO
+    client.post(
+        f"/editor/articles/{art.id}/edit",
+        data=form_data(category, body="<p>Hết ảnh</p>", cover_url=IMG_ONE, version="1"),
+    )
+    art = only_article()
+    assert art.body_image_url is None and art.thumbnail_url == IMG_ONE
+
+
+def test_a_save_that_removes_images_or_attachments_says_which(client, editor, category):
+    body = (
+        figure_html(IMG_ONE, caption="Toàn cảnh hội nghị")
+        + figure_html(IMG_TWO, alt="Đại biểu phát biểu")
+        + "<p>Nội dung</p>"
+        + attachment_html(PDF_URL, "Quyết định 15.pdf")
+    )
+    client.post("/editor/articles/new", data=form_data(category, body=body))
+    assert flashes(client) == [("success", "Đã lưu bản nháp.")]
+    art = only_article()
+    # Unchanged save: no warning.
+    client.post(f"/editor/articles/{art.id}/edit", data=form_data(category, body=body, version="1"))
+    assert flashes(client) == [("success", "Đã lưu bản nháp.")]
+    r = client.post(
+        f"/editor/articles/{art.id}/edit",
+        data=form_data(
+            category, body=figure_html(IMG_TWO, alt="Đại biểu") + "<p>Ngắn</p>", version="2"
+        ),
+    )
+    assert r.status_code == 303
+    messages = flashes(client)
+    assert messages[0] == ("success", "Đã lưu bản nháp.")
+    kind, text = messages[1]
+    assert kind == "warning"
+    assert "2 ảnh hoặc tệp đính kèm" in text
+    assert "“Toàn cảnh hội nghị”, “Quyết định 15.pdf”" in text
+    assert "Đại biểu" not in text
+
+    # Restoring the first revision brings them back; restoring the third takes them out again.
+    first, _second, third = revisions_of(art.id)
+    client.post(f"/editor/articles/{art.id}/revisions/{first.id}/restore")
+    assert [k for k, _t in flashes(client)] == ["success"]
+    client.post(f"/editor/articles/{art.id}/revisions/{third.id}/restore")
+    messages = flashes(client)
+    assert "phiên bản 3" in messages[0][1]
+    assert messages[1][0] == "warning" and "“Quyết định 15.pdf”" in messages[1][1]
+
+
+def test_the_edit_form_gets_the_latest_revision_number(app, client, editor, factory, category):
+    from flask import template_rendered
+
+    other = factory.article(category)
+    for title in ("một", "hai"):
+        service.save(other, editor, {"title": title})  # other articles' revisions
+    db.session.commit()
+    client.post("/editor/articles/new", data=form_data(category))
+    art = db.session.scalars(sa.select(Article).where(Article.id != other.id)).one()
+    client.post(f"/editor/articles/{art.id}/edit", data=form_data(category, version="1"))
+    seen = {}
+
+    def record(sender, template, context, **extra):
+        seen[template.name] = context
+
+    template_rendered.connect(record, app)
+    try:
+        client.get(f"/editor/articles/{art.id}/edit")
+        assert seen["editor/articles/form.html"]["revision_number"] == 2
+        client.get("/editor/articles/new")
+        assert seen["editor/articles/form.html"]["revision_number"] is None
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+# ---------------------------------------------------------------- bulk actions
+
+
+def bulk(client, action, ids, back="/editor/articles?status=draft&q=b%C3%A0i", **extra):
+    data = {"action": action, "ids": [str(i) for i in ids], "back": back, **extra}
+    return client.post("/editor/articles/bulk", data=data)
+
+
+def test_bulk_publish_skips_what_would_fail_validation(client, editor, factory, category):
+    ok = factory.article(category, title="Bài sẵn sàng", published=False)
+    empty = factory.article(category, title="Bài rỗng", published=False, body="<p></p>")
+    undescribed = factory.article(
+        category, title="Bài ảnh thiếu mô tả", published=False, body=figure_html(IMG_ONE, alt=None)
+    )
+    decorative = factory.article(
+        category, title="Bài ảnh trang trí", published=False, body=figure_html(IMG_ONE, alt="")
+    )
+    already = factory.article(category, title="Bài đã đăng")
+    trashed = factory.article(category, title="Bài đã xoá", status=ArticleStatus.DELETED)
+    ids = [ok.id, empty.id, undescribed.id, decorative.id, already.id, trashed.id, 999_999]
+    r = client.post(
+        "/editor/articles/bulk",
+        data={
+            "action": "publish",
+            "ids": [*map(str, ids), "abc", "", str(ok.id)],
+            "back": "/editor/articles?status=draft&q=b%C3%A0i",
+        },
+    )
+    assert r.status_code == 303
+    assert r.headers["Location"] == "/editor/articles?status=draft&q=b%C3%A0i"
+    db.session.expire_all()
+    states = {a.title: a.status for a in db.session.scalars(sa.select(Article))}
+    assert states == {
+        "Bài sẵn sàng": ArticleStatus.PUBLISHED,
+        "Bài rỗng": ArticleStatus.DRAFT,
+        "Bài ảnh thiếu mô tả": ArticleStatus.DRAFT,
+        "Bài ảnh trang trí": ArticleStatus.PUBLISHED,
+        "Bài đã đăng": ArticleStatus.PUBLISHED,
+        "Bài đã xoá": ArticleStatus.DELETED,
+    }
+    assert db.session.get(Article, ok.id).published_at is not None
+    # One revision and one audit row per changed article, none for the others.
+    assert [r.note for r in revisions_of(ok.id)] == ["publish"]
+    assert audit_actions(ok.id) == ["article.publish"]
+    assert audit_actions(decorative.id) == ["article.publish"]
+    for untouched in (empty, undescribed, already, trashed):
+        assert revisions_of(untouched.id) == [] and audit_actions(untouched.id) == []
+    ((kind, text),) = flashes(client)
+    assert kind == "warning"
+    assert text.startswith("Đã đăng 2 bài; 1 bài chưa đăng vì chưa có nội dung: “Bài rỗng”; ")
+    assert "1 bài chưa đăng vì có ảnh chưa có mô tả: “Bài ảnh thiếu mô tả”" in text
+    assert "1 bài đang ở thùng rác nên không đổi: “Bài đã xoá”" in text
+
+
+def test_bulk_unpublish_move_and_trash(client, editor, factory, category):
+    other = factory.category("Thông báo")
+    a = factory.article(category, title="Một")
+    b = factory.article(category, title="Hai", published_at=utc_future())
+    c = factory.article(category, title="Ba", published=False)
+
+    bulk(client, "unpublish", [a.id, b.id, c.id])
+    db.session.expire_all()
+    assert {x.status for x in (a, b, c)} == {ArticleStatus.DRAFT}
+    assert [len(revisions_of(x.id)) for x in (a, b, c)] == [1, 1, 0]
+    assert flashes(client) == [("success", "Đã chuyển 2 bài về bản nháp.")]
+
+    r = bulk(client, "move", [a.id, c.id])
+    assert r.status_code == 303
+    assert flashes(client) == [("error", "Hãy chọn chuyên mục cần chuyển các bài đến.")]
+    bulk(client, "move", [a.id, c.id], category_id="999999")
+    assert flashes(client)[0][0] == "error"
+    bulk(client, "move", [a.id, c.id], category_id=str(other.id))
+    db.session.expire_all()
+    assert (a.category_id, b.category_id, c.category_id) == (other.id, category.id, other.id)
+    assert flashes(client) == [("success", "Đã chuyển 2 bài sang chuyên mục “Thông báo”.")]
+    assert audit_actions(c.id) == ["article.edit"]
+
+    bulk(client, "trash", [a.id, b.id])
+    db.session.expire_all()
+    assert (a.status, b.status, c.status) == (
+        ArticleStatus.DELETED,
+        ArticleStatus.DELETED,
+        ArticleStatus.DRAFT,
+    )
+    assert audit_actions(a.id)[-1] == "article.delete"
+    assert revisions_of(b.id)[-1].note == "delete"
+    assert flashes(client) == [("success", "Đã chuyển 2 bài vào thùng rác.")]
+
+
+def utc_future():
+    from bantin.clock import utcnow
+
+    return utcnow() + timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    ("back", "expected"),
+    [
+        ("/editor/articles?category=3&author=2&sort=published&page=2",
+         "/editor/articles?category=3&author=2&sort=published&page=2"),
+        ("https://evil.example/editor/articles", "/editor/articles"),
+        ("//evil.example/editor/articles", "/editor/articles"),
+        ("/editor/users", "/editor/articles"),
+        ("/\\evil.example", "/editor/articles"),
+        ("", "/editor/articles"),
+    ],
+)  # fmt: skip
+def test_bulk_redirects_only_back_to_the_list(client, editor, factory, category, back, expected):
+    art = factory.article(category)
+    r = bulk(client, "publish", [art.id], back=back)
+    assert r.status_code == 303 and r.headers["Location"] == expected
+
+
+def test_bulk_without_action_or_rows_changes_nothing(client, editor, factory, category):
+    art = factory.article(category, published=False)
+    bulk(client, "", [art.id])
+    assert flashes(client) == [("error", "Hãy chọn một thao tác cho các bài đã chọn.")]
+    bulk(client, "delete-everything", [art.id])
+    assert flashes(client)[0][0] == "error"
+    bulk(client, "publish", [])
+    assert flashes(client) == [("error", "Chưa chọn bài viết nào. Hãy đánh dấu các bài cần xử lý.")]
+    bulk(client, "trash", [999_998, 999_999])
+    assert flashes(client)[0][0] == "error"
+    db.session.expire_all()
+    assert db.session.get(Article, art.id).status == ArticleStatus.DRAFT
+    assert revisions_of(art.id) == []
+
+
+def test_bulk_needs_staff(app, factory, category):
+    art = factory.article(category, published=False)
+    r = app.test_client().post("/editor/articles/bulk", data={"action": "publish", "ids": art.id})
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(Article, art.id).status == ArticleStatus.DRAFT
+
+
+# ---------------------------------------------------------------- the list page
+
+
+def test_list_shows_author_creator_thumbnail_and_filters_by_author(
+    client, editor, factory, category
+):
+    colleague = factory.user("editor", name="Chị Lan")
+    mine = factory.article(
+        category,
+        title="Bài của tôi",
+        author_name="Bút danh A",
+        created_by_id=editor.id,
+        body=figure_html(IMG_ONE),
+        body_image_url=IMG_ONE,
+    )
+    theirs = factory.article(
+        category,
+        title="Bài của chị Lan",
+        author_name="Chị Lan",
+        created_by_id=colleague.id,
+        cover_url=IMG_TWO,
+    )
+    factory.article(category, title="Bài không ảnh", created_by_id=None)  # fmt: skip
+    page = client.get("/editor/articles").get_data(as_text=True)
+    row = page[page.index(f'id="article-{mine.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "Bút danh A" in row and "người tạo: Biên Tập Viên" in row
+    assert 'src="/uploads/2026/01/1111111111111111-320.jpg"' in row
+    assert f'name="ids" value="{mine.id}" form="bulk-form"' in row
+    row = page[page.index(f'id="article-{theirs.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'src="/uploads/2026/01/2222222222222222-320.jpg"' in row
+    assert "người tạo" not in row  # the pen name is the creator's own name
+    # The author select lists staff; filtering keeps to the creating user.
+    assert f'<option value="{colleague.id}">Chị Lan</option>' in page
+    assert list_titles(
+        client.get(f"/editor/articles?author={colleague.id}").get_data(as_text=True)
+    ) == ["Bài của chị Lan"]
+    filtered = client.get(f"/editor/articles?author={editor.id}&q=bai").get_data(as_text=True)
+    assert list_titles(filtered) == ["Bài của tôi"]
+    assert f'<option value="{editor.id}" selected>' in filtered
+    # The bulk form returns to this very filtered list, and the pager keeps the author.
+    assert f'name="back" value="/editor/articles?author={editor.id}&amp;q=bai"' in filtered
+    assert list_titles(client.get("/editor/articles?author=abc").get_data(as_text=True))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import load_only, selectinload
 
 from bantin import articles as service
+from bantin import autosave, body_inventory
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.jinja import local_datetime
@@ -35,6 +38,8 @@ MAX_PAGE = 100_000
 ID = "int(max=9223372036854775807)"
 STATUS_FILTERS = ("draft", "published", "scheduled", "deleted")
 SORTS = ("updated", "published")
+BULK_ACTIONS = ("publish", "unpublish", "move", "trash")
+BULK_MAX = 200  # ids per bulk post (ten pages of the list)
 
 
 def _current_user() -> User:
@@ -59,7 +64,18 @@ def _categories() -> list[Category]:
 # ---------------------------------------------------------------- the list
 
 
-def _filtered(status: str, category_id: int | None, text: str) -> sa.Select:
+def _id_arg(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _staff() -> list[User]:
+    """Everyone who can write, for the author filter and the list's author column."""
+    return list(db.session.scalars(sa.select(User).order_by(User.name, User.id)).all())
+
+
+def _filtered(
+    status: str, category_id: int | None, text: str, author_id: int | None = None
+) -> sa.Select:
     now = utcnow()
     stmt = sa.select(Article)
     if status == "draft":
@@ -74,6 +90,8 @@ def _filtered(status: str, category_id: int | None, text: str) -> sa.Select:
         stmt = stmt.where(Article.status != ArticleStatus.DELETED)
     if category_id is not None:
         stmt = stmt.where(Article.category_id == category_id)
+    if author_id is not None:
+        stmt = stmt.where(Article.created_by_id == author_id)
     if text:
         # Compare folded text (bantin_fold: lowercase, no marks, đ -> d) so "moi" and "Mới"
         # both find "mới": SQLite's own LIKE only folds the case of ASCII letters.
@@ -90,31 +108,34 @@ def _filtered(status: str, category_id: int | None, text: str) -> sa.Select:
     return stmt
 
 
+def _list_filters() -> dict:
+    """The list's filters from the query string; unknown values fall back to defaults."""
+    status = request.args.get("status", "")
+    sort = request.args.get("sort", "updated")
+    return {
+        "status": status if status in STATUS_FILTERS else "",
+        "sort": sort if sort in SORTS else "updated",
+        "category_id": _id_arg(request.args.get("category", "")),
+        "author_id": _id_arg(request.args.get("author", "")),
+        "text": clean_line(request.args.get("q", ""))[:200],
+    }
+
+
 @bp.get("/articles")
 @staff_required
 def articles():
-    """Articles: filter by status, category and text; sort; paginate."""
-    status = request.args.get("status", "")
-    if status not in STATUS_FILTERS:
-        status = ""
-    sort = request.args.get("sort", "updated")
-    if sort not in SORTS:
-        sort = "updated"
-    raw_category = request.args.get("category", "")
-    category_id = (
-        int(raw_category)
-        if raw_category.isascii() and raw_category.isdigit() and len(raw_category) < 10
-        else None
-    )
-    text = clean_line(request.args.get("q", ""))[:200]
+    """Articles: filter by status, category, author and text; sort; paginate; bulk actions."""
+    filters = _list_filters()
     page = page_arg(MAX_PAGE)
 
-    base = _filtered(status, category_id, text)
+    base = _filtered(
+        filters["status"], filters["category_id"], filters["text"], filters["author_id"]
+    )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     if page > pages:
         abort(404)
-    if sort == "published":
+    if filters["sort"] == "published":
         order = (Article.published_at.desc().nulls_last(), Article.id.desc())
     else:
         order = (Article.updated_at.desc(), Article.id.desc())
@@ -124,6 +145,7 @@ def articles():
                 Article.id,
                 Article.title,
                 Article.slug,
+                Article.author_name,
                 Article.status,
                 Article.published_at,
                 Article.updated_at,
@@ -132,6 +154,8 @@ def articles():
                 Article.comment_count,
                 Article.featured,
                 Article.cover_url,
+                Article.body_image_url,
+                Article.created_by_id,
             ),
             selectinload(Article.category),
         )
@@ -151,19 +175,162 @@ def articles():
         if ids
         else {}
     )
+    staff = _staff()
+    people = {u.id: u for u in staff}
     now = utcnow()
     return render_template(
         "editor/articles/list.html",
-        rows=[(a, service.published_state(a, now), pending.get(a.id, 0)) for a in rows],
+        rows=[
+            (a, service.published_state(a, now), pending.get(a.id, 0), people.get(a.created_by_id))
+            for a in rows
+        ],
         categories=_categories(),
-        status=status,
-        sort=sort,
-        category_id=category_id,
-        text=text,
+        staff=staff,
         page=page,
         pages=pages,
         total=total,
+        back=request.full_path.rstrip("?"),
+        **filters,
     )
+
+
+# ---------------------------------------------------------------- bulk actions
+
+
+def _bulk_back() -> str:
+    """Back to the list with its filters: only a path of the list itself is accepted."""
+    raw = request.form.get("back") or ""
+    list_path = url_for("editor.articles")
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or parts.path != list_path or "\\" in raw:
+        return list_path
+    return f"{list_path}?{parts.query}" if parts.query else list_path
+
+
+def _bulk_ids() -> list[int]:
+    """The checked ids, in order, without repeats or junk (unknown ids are ignored later)."""
+    ids: list[int] = []
+    for raw in request.form.getlist("ids")[: BULK_MAX * 2]:
+        value = _id_arg(raw.strip())
+        if value is not None and value not in ids:
+            ids.append(value)
+    return ids[:BULK_MAX]
+
+
+def _titles(articles: list[Article]) -> str:
+    return ", ".join(f"“{a.title}”" for a in articles)
+
+
+@bp.post("/articles/bulk")
+@staff_required
+def articles_bulk():
+    """Publish, unpublish, move or trash the checked articles, each through the one save path."""
+    back = _bulk_back()
+    action = request.form.get("action", "")
+    if action not in BULK_ACTIONS:
+        flash(_("Hãy chọn một thao tác cho các bài đã chọn."), "error")
+        return redirect(back, 303)
+    ids = _bulk_ids()
+    found = (
+        db.session.scalars(
+            sa.select(Article).where(Article.id.in_(ids)).options(selectinload(Article.category))
+        ).all()
+        if ids
+        else []
+    )
+    by_id = {a.id: a for a in found}
+    chosen = [by_id[i] for i in ids if i in by_id]
+    if not chosen:
+        flash(_("Chưa chọn bài viết nào. Hãy đánh dấu các bài cần xử lý."), "error")
+        return redirect(back, 303)
+    target = None
+    if action == "move":
+        category_id = _id_arg(request.form.get("category_id", ""))
+        target = db.session.get(Category, category_id) if category_id is not None else None
+        if target is None:
+            flash(_("Hãy chọn chuyên mục cần chuyển các bài đến."), "error")
+            return redirect(back, 303)
+
+    user = _current_user()
+    done: list[Article] = []
+    trashed = [a for a in chosen if a.status == ArticleStatus.DELETED]
+    empty: list[Article] = []
+    undescribed: list[Article] = []
+    for article in chosen:
+        if article.status == ArticleStatus.DELETED:
+            continue
+        if action == "publish":
+            if article.status == ArticleStatus.PUBLISHED:
+                continue  # already published or scheduled
+            check = service.publish_check(article.body)
+            if check.empty:
+                empty.append(article)
+                continue
+            if check.images_without_alt:
+                undescribed.append(article)
+                continue
+            service.save(article, user, {"status": ArticleStatus.PUBLISHED.value})
+        elif action == "unpublish":
+            if article.status != ArticleStatus.PUBLISHED:
+                continue
+            service.save(article, user, {"status": ArticleStatus.DRAFT.value})
+        elif action == "move":
+            if article.category_id == target.id:
+                continue
+            service.save(article, user, {"category_id": target.id})
+        else:
+            service.move_to_trash(article, user)
+        done.append(article)
+    db.session.commit()
+
+    n = len(done)
+    if action == "publish":
+        message = ngettext("Đã đăng %(num)d bài", "Đã đăng %(num)d bài", n)
+    elif action == "unpublish":
+        message = ngettext(
+            "Đã chuyển %(num)d bài về bản nháp", "Đã chuyển %(num)d bài về bản nháp", n
+        )
+    elif action == "move":
+        message = ngettext(
+            "Đã chuyển %(num)d bài sang chuyên mục “%(name)s”",
+            "Đã chuyển %(num)d bài sang chuyên mục “%(name)s”",
+            n,
+            name=target.name,
+        )
+    else:
+        message = ngettext(
+            "Đã chuyển %(num)d bài vào thùng rác", "Đã chuyển %(num)d bài vào thùng rác", n
+        )
+    skipped = []
+    if empty:
+        skipped.append(
+            ngettext(
+                "%(num)d bài chưa đăng vì chưa có nội dung: %(titles)s",
+                "%(num)d bài chưa đăng vì chưa có nội dung: %(titles)s",
+                len(empty),
+                titles=_titles(empty),
+            )
+        )
+    if undescribed:
+        skipped.append(
+            ngettext(
+                "%(num)d bài chưa đăng vì có ảnh chưa có mô tả: %(titles)s",
+                "%(num)d bài chưa đăng vì có ảnh chưa có mô tả: %(titles)s",
+                len(undescribed),
+                titles=_titles(undescribed),
+            )
+        )
+    if trashed and action != "trash":
+        skipped.append(
+            ngettext(
+                "%(num)d bài đang ở thùng rác nên không đổi: %(titles)s",
+                "%(num)d bài đang ở thùng rác nên không đổi: %(titles)s",
+                len(trashed),
+                titles=_titles(trashed),
+            )
+        )
+    flash("; ".join([message, *skipped]) + ".", "warning" if skipped else "success")
+    return redirect(back, 303)
 
 
 # ---------------------------------------------------------------- writing
@@ -185,7 +352,28 @@ def _form_changes(form: ArticleForm) -> dict:
     }
 
 
+def _latest_revision(article: Article) -> ArticleRevision | None:
+    return db.session.scalar(
+        sa.select(ArticleRevision)
+        .where(ArticleRevision.article_id == article.id)
+        .order_by(ArticleRevision.number.desc(), ArticleRevision.id.desc())
+        .limit(1)
+    )
+
+
+def _revision_number(article: Article | None) -> int | None:
+    """The article's latest revision number (what the form shows as "Phiên bản số N")."""
+    if article is None:
+        return None
+    return db.session.scalar(
+        sa.select(sa.func.max(ArticleRevision.number)).where(
+            ArticleRevision.article_id == article.id
+        )
+    )
+
+
 def _render_form(form: ArticleForm, article: Article | None, status: int = 200, **extra):
+    extra.setdefault("autosave", None)
     return (
         render_template(
             "editor/articles/form.html",
@@ -193,6 +381,7 @@ def _render_form(form: ArticleForm, article: Article | None, status: int = 200, 
             article=article,
             state=service.published_state(article) if article else "draft",
             trashed=article is not None and article.status == ArticleStatus.DELETED,
+            revision_number=_revision_number(article),
             **extra,
         ),
         status,
@@ -208,23 +397,42 @@ def _saved_message(article: Article) -> str:
     return _("Đã lưu bản nháp.")
 
 
+def _flash_lost_media(before: str | None, after: str | None) -> None:
+    """Right after a save: name every image and attachment the save took out of the body."""
+    lost = service.lost_media(before, after)
+    if lost:
+        flash(
+            ngettext(
+                "Lưu ý: lần lưu này đã bỏ %(num)d ảnh hoặc tệp đính kèm khỏi bài: %(names)s. "
+                "Nếu đó là nhầm lẫn, hãy khôi phục phiên bản trước trong lịch sử sửa đổi.",
+                "Lưu ý: lần lưu này đã bỏ %(num)d ảnh hoặc tệp đính kèm khỏi bài: %(names)s. "
+                "Nếu đó là nhầm lẫn, hãy khôi phục phiên bản trước trong lịch sử sửa đổi.",
+                len(lost),
+                names=", ".join(f"“{name}”" for name in lost),
+            ),
+            "warning",
+        )
+
+
 @bp.route("/articles/new", methods=["GET", "POST"])
 @staff_required
 def article_new():
     """Write a new article."""
     form = ArticleForm(categories=_categories())
+    user = _current_user()
     if request.method == "GET":
-        form.author_name.data = _current_user().name
+        form.author_name.data = user.name
         raw_category = request.args.get("category", "")
         if raw_category.isascii() and raw_category.isdigit():
             form.category_id.data = raw_category
+        return _render_form(form, None, autosave=autosave.offer(user.id, None))
     if form.validate_on_submit():
-        article = service.create(_current_user(), _form_changes(form))
+        article = service.create(user, _form_changes(form))
+        autosave.discard(user.id, None)
         db.session.commit()
         flash(_saved_message(article), "success")
         return redirect(url_for("editor.article_edit", article_id=article.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return _render_form(form, None, status)
+    return _render_form(form, None, 400)
 
 
 @bp.route(f"/articles/<{ID}:article_id>/edit", methods=["GET", "POST"])
@@ -232,6 +440,7 @@ def article_new():
 def article_edit(article_id: int):
     """Edit an article; a save based on an older version is shown, never applied silently."""
     article = _get_article(article_id)
+    user = _current_user()
     form = ArticleForm(categories=_categories(), obj=article if request.method == "GET" else None)
     if request.method == "GET":
         form.category_id.data = str(article.category_id)
@@ -241,35 +450,37 @@ def article_edit(article_id: int):
             else article.status.value
         )
         form.version.data = str(article.version)
-        return _render_form(form, article)
+        offered = (
+            autosave.offer(user.id, article) if article.status != ArticleStatus.DELETED else None
+        )
+        return _render_form(form, article, autosave=offered)
 
     if article.status == ArticleStatus.DELETED:
         return _render_form(form, article, 409)
     if not form.validate_on_submit():
         return _render_form(form, article, 400)
     expected = form.version_value
+    before = article.body
     try:
-        service.update(article, _current_user(), _form_changes(form), expected)
+        service.update(article, user, _form_changes(form), expected)
     except service.EditConflict as conflict:
         db.session.rollback()
         return _conflict(form, conflict.article)
+    autosave.discard(user.id, article.id)
     db.session.commit()
     flash(_saved_message(article), "success")
+    _flash_lost_media(before, article.body)
     return redirect(url_for("editor.article_edit", article_id=article.id), 303)
 
 
 def _conflict(form: ArticleForm, article: Article):
     """409: the typed values stay in the form, next to what was saved meanwhile."""
-    latest = db.session.scalar(
-        sa.select(ArticleRevision)
-        .where(ArticleRevision.article_id == article.id)
-        .order_by(ArticleRevision.id.desc())
-        .limit(1)
-    )
+    latest = _latest_revision(article)
     saved_by = db.session.get(User, article.updated_by_id) if article.updated_by_id else None
+    typed_body = clean_html(form.body.data)
     diff = service.text_diff(
         service.readable(article.title, article.lead, article.body),
-        service.readable(form.title.data or "", form.lead.data or "", clean_html(form.body.data)),
+        service.readable(form.title.data or "", form.lead.data or "", typed_body),
     )
     # Saving again now means "I have seen the other version and keep mine".
     form.version.data = str(article.version)
@@ -281,6 +492,7 @@ def _conflict(form: ArticleForm, article: Article):
         latest_revision=latest,
         saved_by=saved_by,
         diff=diff,
+        media_changes=body_inventory.compare(article.body, typed_body),
     )
 
 
@@ -336,7 +548,7 @@ def _get_revision(article: Article, revision_id: int) -> ArticleRevision:
 @bp.get(f"/articles/<{ID}:article_id>/revisions")
 @staff_required
 def article_revisions(article_id: int):
-    """Every saved version of an article, newest first."""
+    """Every saved version of an article, newest first, numbered 1, 2, 3… per article."""
     article = _get_article(article_id)
     revisions = db.session.scalars(
         sa.select(ArticleRevision)
@@ -344,6 +556,7 @@ def article_revisions(article_id: int):
         .options(
             load_only(
                 ArticleRevision.id,
+                ArticleRevision.number,
                 ArticleRevision.title,
                 ArticleRevision.user_id,
                 ArticleRevision.created_at,
@@ -351,16 +564,20 @@ def article_revisions(article_id: int):
             ),
             selectinload(ArticleRevision.user),
         )
-        .order_by(ArticleRevision.id.desc())
+        .order_by(ArticleRevision.number.desc(), ArticleRevision.id.desc())
         .limit(500)
     ).all()
-    return render_template("editor/articles/revisions.html", article=article, revisions=revisions)
+    # A restore's note names the restored revision by id; people see its number.
+    numbers = {r.id: r.number for r in revisions}
+    return render_template(
+        "editor/articles/revisions.html", article=article, revisions=revisions, numbers=numbers
+    )
 
 
 @bp.get(f"/articles/<{ID}:article_id>/revisions/<{ID}:revision_id>")
 @staff_required
 def article_revision(article_id: int, revision_id: int):
-    """One saved version, with what changed since then."""
+    """One saved version, with what changed since then (text, images, tables, attachments)."""
     article = _get_article(article_id)
     revision = _get_revision(article, revision_id)
     diff = service.text_diff(
@@ -368,7 +585,25 @@ def article_revision(article_id: int, revision_id: int):
         service.readable(article.title, article.lead, article.body),
     )
     return render_template(
-        "editor/articles/revision.html", article=article, revision=revision, diff=diff
+        "editor/articles/revision.html",
+        article=article,
+        revision=revision,
+        diff=diff,
+        media_changes=body_inventory.compare(revision.body, article.body),
+        current_number=_revision_number(article),
+        restored_number=_restored_number(revision),
+    )
+
+
+def _restored_number(revision: ArticleRevision) -> int | None:
+    """For a restore's revision: the number of the revision it brought back."""
+    key, _sep, raw = (revision.note or "").partition(":")
+    if key != service.NOTE_REVISION_RESTORE or not (raw.isascii() and raw.isdigit()):
+        return None
+    return db.session.scalar(
+        sa.select(ArticleRevision.number).where(
+            ArticleRevision.id == int(raw[:18]), ArticleRevision.article_id == revision.article_id
+        )
     )
 
 
@@ -380,13 +615,17 @@ def article_revision_restore(article_id: int, revision_id: int):
     revision = _get_revision(article, revision_id)
     if article.status == ArticleStatus.DELETED:
         abort(409)
+    before = article.body
     service.restore_revision(article, revision, _current_user())
     db.session.commit()
     flash(
         _(
-            "Đã khôi phục phiên bản lúc %(time)s. Bản hiện tại trước đó vẫn còn trong lịch sử.",
+            "Đã khôi phục phiên bản %(n)s (lưu lúc %(time)s). "
+            "Bản hiện tại trước đó vẫn còn trong lịch sử.",
+            n=revision.number,
             time=local_datetime(revision.created_at),
         ),
         "success",
     )
+    _flash_lost_media(before, article.body)
     return redirect(url_for("editor.article_edit", article_id=article.id), 303)
