@@ -15,6 +15,9 @@ def defaults(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'bantin.db'}",
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Documents attached to articles (PDF, DOCX, XLSX, PPTX, ODT, ODS): the upload
+        # endpoints alone accept a request this large (every other route keeps the above).
+        "ATTACHMENT_MAX_BYTES": 20 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ("vi", "en"),

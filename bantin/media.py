@@ -27,7 +27,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Article, Media, SiteSettings, User
+from bantin.models import (
+    Article,
+    ArticleAutosave,
+    ArticleRevision,
+    Media,
+    MediaKind,
+    SiteSettings,
+    User,
+)
 from bantin.text import clean_line
 
 SLOTS = (320, 800, 1600)
@@ -41,11 +49,15 @@ MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
 class UploadError(ValueError):
-    """An upload we refuse; `message` is a sentence for the person who uploaded it."""
+    """An upload we refuse; `message` is a sentence for the person who uploaded it.
 
-    def __init__(self, message) -> None:
+    `status` is the HTTP answer: 400, or 413 for a file over the size limit.
+    """
+
+    def __init__(self, message, status: int = 400) -> None:
         super().__init__(message)  # may be a lazy string: translated when shown
         self.message = message
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ def _read(file_storage) -> bytes:
     if not data:
         raise UploadError(_l("Tệp trống, không có nội dung."))
     if len(data) > limit:
-        raise UploadError(_l("Tệp quá lớn (tối đa 16 MB)."))
+        raise UploadError(_l("Tệp quá lớn (tối đa 16 MB)."), status=413)
     return data
 
 
@@ -156,9 +168,16 @@ def store_image(file_storage, user: User | None) -> Media:
     Raises UploadError with a message for people when the file is refused.
     """
     data = _read(file_storage)
+    name = clean_line(Path(file_storage.filename or "").name)[:255]
+    return store_image_bytes(data, name, user)
+
+
+def store_image_bytes(data: bytes, name: str, user: User | None) -> Media:
+    """Check, clean and store an image already read; add its Media row (the caller commits)."""
+    if not data:
+        raise UploadError(_l("Tệp trống, không có nội dung."))
     source = _open(data)
     fmt = OUTPUT[source.format]
-    name = clean_line(Path(file_storage.filename or "").name)[:255]
     return store_picture(_normalise(source, fmt), fmt, name, user)
 
 
@@ -183,6 +202,7 @@ def store_picture(image: Image.Image, fmt: str, name: str, user: User | None = N
             path.unlink(missing_ok=True)
         raise
     media = Media(
+        kind=MediaKind.IMAGE,
         path=f"/uploads/{folder_rel}/{stem}-{slots[-1]}.{ext}",
         original_name=name,
         mime=MIME[fmt],
@@ -232,8 +252,12 @@ def as_json(media: Media) -> dict:
     main = next((v for v in variants(media) if v.slot == 800), variants(media)[-1])
     return {
         "id": media.id,
+        "kind": "image",
         "url": main.url,
         "href": main.url,
+        "name": media.original_name,
+        "size": media.bytes,
+        "content_type": media.mime,
         "width": main.width,
         "height": main.height,
         "srcset": srcset(media),
@@ -242,42 +266,156 @@ def as_json(media: Media) -> dict:
     }
 
 
+def is_file(media: Media) -> bool:
+    return media.kind == MediaKind.FILE
+
+
+def public_url(media: Media) -> str:
+    """What to link to: a document's own path, an image's 800 px file.
+
+    (`Media.url` derives the 800 px name from an image path; a document has no sizes.)
+    """
+    return media.path if is_file(media) else media.url
+
+
 # ---------------------------------------------------------------- usage and deletion
+
+# Where an item is used in an article. "revision": only in an older saved version.
+BODY, COVER, REVISION = "body", "cover", "revision"
+
+
+@dataclass(frozen=True)
+class ArticleUse:
+    article: Article
+    places: frozenset[str]
+
+    @property
+    def only_old_revision(self) -> bool:
+        return self.places == {REVISION}
 
 
 @dataclass(frozen=True)
 class Usage:
-    articles: list[Article]
+    uses: list[ArticleUse]
     is_logo: bool
+    autosaves: int = 0  # unsaved work (autosaves) that holds the item
+
+    @property
+    def articles(self) -> list[Article]:
+        return [use.article for use in self.uses]
 
     @property
     def in_use(self) -> bool:
-        return bool(self.articles) or self.is_logo
+        return bool(self.uses) or self.is_logo or bool(self.autosaves)
+
+
+USAGE_LIMIT = 50  # articles listed per item
+
+
+def needle(media: Media) -> str:
+    """The text every reference to this item contains: an image's stem (any size), a path."""
+    return media.path if is_file(media) else f"{stem_url(media)}-"
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _flags(column, patterns: list[str]) -> list:
+    return [column.like(p, escape="\\") for p in patterns]
+
+
+def usages(items: list[Media]) -> dict[int, Usage]:
+    """Usage of several items at once: one pass over articles, revisions and autosaves.
+
+    An article counts when its body or cover holds the item, or when any of its saved
+    revisions does (it can be restored); trashed articles count too. So does the site
+    logo, and unsaved work in an autosave.
+    """
+    if not items:
+        return {}
+    patterns = [_like(needle(m)) for m in items]
+    found: dict[int, dict[int, set[str]]] = {m.id: {} for m in items}
+
+    def note(rows, places_of) -> None:
+        for row in rows:
+            for index, item in enumerate(items):
+                places = places_of(row, index)
+                if places:
+                    found[item.id].setdefault(row[0], set()).update(places)
+
+    n = len(items)
+    body_flags = _flags(Article.body, patterns)
+    cover_flags = _flags(Article.cover_url, patterns)
+    rows = db.session.execute(
+        sa.select(Article.id, *body_flags, *cover_flags).where(sa.or_(*body_flags, *cover_flags))
+    ).all()
+    note(
+        rows,
+        lambda row, i: {p for p, hit in ((BODY, row[1 + i]), (COVER, row[1 + n + i])) if hit},
+    )
+    revision_flags = _flags(ArticleRevision.body, patterns)
+    rows = db.session.execute(
+        sa.select(
+            ArticleRevision.article_id,
+            *[sa.func.max(sa.case((f, 1), else_=0)) for f in revision_flags],
+        )
+        .where(sa.or_(*revision_flags))
+        .group_by(ArticleRevision.article_id)
+    ).all()
+    note(rows, lambda row, i: {REVISION} if row[1 + i] else set())
+    autosave_flags = _flags(ArticleAutosave.body, patterns)
+    autosave_counts = db.session.execute(
+        sa.select(*[sa.func.sum(sa.case((f, 1), else_=0)) for f in autosave_flags]).where(
+            sa.or_(*autosave_flags)
+        )
+    ).one()
+
+    article_ids = {aid for per_item in found.values() for aid in per_item}
+    articles = (
+        {a.id: a for a in db.session.scalars(sa.select(Article).where(Article.id.in_(article_ids)))}
+        if article_ids
+        else {}
+    )
+    logo = SiteSettings.get().logo_url or ""
+    result = {}
+    for index, item in enumerate(items):
+        per_item = found[item.id]
+        uses = [
+            # Found only in a revision though the article's body or cover has it: still
+            # "body"/"cover"; the old-revision mark is for items gone from the live article.
+            ArticleUse(articles[aid], frozenset(places - {REVISION} or places))
+            for aid, places in sorted(per_item.items(), reverse=True)
+            if aid in articles
+        ][:USAGE_LIMIT]
+        is_logo = not is_file(item) and logo.startswith(needle(item))
+        result[item.id] = Usage(uses, is_logo, int(autosave_counts[index] or 0))
+    return result
 
 
 def usage(media: Media) -> Usage:
-    """Articles (trash included: it can be restored) and the site logo using this image."""
-    pattern = f"%{stem_url(media)}-%"
-    articles = db.session.scalars(
-        sa.select(Article)
-        .where(sa.or_(Article.body.like(pattern), Article.cover_url.like(pattern)))
-        .order_by(Article.id.desc())
-        .limit(50)
-    ).all()
-    logo = SiteSettings.get().logo_url or ""
-    return Usage(list(articles), logo.startswith(f"{stem_url(media)}-"))
+    """Articles (trash and old revisions included: they can be restored), the site logo
+    and autosaved work that use this item."""
+    return usages([media])[media.id]
 
 
-def _file_path(url: str) -> Path | None:
+def file_path(url: str) -> Path | None:
+    """The file on disk behind an /uploads/ URL, or None for one outside the upload folder."""
     root = upload_root().resolve()
     rel = url.removeprefix("/uploads/")
     path = (root / rel).resolve()
-    return path if path.is_relative_to(root) else None
+    return path if path.is_relative_to(root) and path != root else None
 
 
 def delete_files(media: Media) -> None:
-    """Remove every stored size of an image (the row is the caller's to delete)."""
+    """Remove the stored file(s) of an item: every size of an image, or the one document."""
+    if is_file(media):
+        path = file_path(media.path)
+        if path is not None:
+            path.unlink(missing_ok=True)
+        return
     for slot in slot_list(media):
-        path = _file_path(variant_url(media, slot))
+        path = file_path(variant_url(media, slot))
         if path is not None:
             path.unlink(missing_ok=True)

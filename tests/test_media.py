@@ -143,7 +143,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 BAD_FILES = {
     "svg": (lambda: SVG, "logo.svg", "image/svg+xml", "không phải ảnh"),
     "html-renamed-jpg": (lambda: HTML, "photo.jpg", "image/jpeg", "không phải ảnh"),
-    "pdf": (lambda: PDF, "scan.pdf", "application/pdf", "không phải ảnh"),
+    # A PDF is a document now (tests/test_attachments.py), but never under an image's name.
+    "pdf-renamed-jpg": (lambda: PDF, "scan.jpg", "image/jpeg", "không khớp"),
     "zip": (_zip, "photos.zip", "application/zip", "không phải ảnh"),
     "bmp": (lambda: image_bytes("BMP", (10, 10)), "old.bmp", "image/bmp", "không phải ảnh"),
     "tiff-renamed-jpg": (

@@ -18,12 +18,14 @@ from flask import (
 )
 from flask_babel import get_locale
 
-from bantin import cache, counters, queries
+from bantin import cache, counters, documents, queries
 from bantin.cache import fill_holes
 from bantin.comments import comments_open
 from bantin.extensions import db
 from bantin.jinja import number
+from bantin.models import Media, MediaKind
 from bantin.paging import page_arg
+from bantin.security_headers import UPLOADS_CSP
 from bantin.sidebar import site_layout, use_visit_holes, visit_fills
 from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm
@@ -165,10 +167,30 @@ def render_article(art, form=None, status: int = 200, count_view: bool = True):
 
 @bp.get("/uploads/<path:filename>")
 def uploads(filename: str):
-    """Uploaded media (nginx serves this folder directly in production)."""
-    response = send_from_directory(current_app.config["UPLOAD_FOLDER"], filename, max_age=31536000)
+    """Uploaded media (nginx serves images directly and passes documents to this view).
+
+    Documents (`files/…`) are served only when the library knows them, always as a
+    download carrying their original name (RFC 5987 `filename*` plus an ASCII fallback).
+    """
+    folder = current_app.config["UPLOAD_FOLDER"]
+    if filename.startswith("files/"):
+        item = db.session.scalar(
+            sa.select(Media).where(
+                Media.path == f"/uploads/{filename}", Media.kind == MediaKind.FILE
+            )
+        )
+        if item is None:
+            abort(404)
+        response = send_from_directory(
+            folder, filename, mimetype=item.mime, max_age=31536000, conditional=True
+        )
+        response.headers["Content-Disposition"] = documents.content_disposition(
+            item.original_name or filename.rpartition("/")[2]
+        )
+    else:
+        response = send_from_directory(folder, filename, max_age=31536000)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Content-Security-Policy"] = UPLOADS_CSP
     return response
 
 
