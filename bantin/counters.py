@@ -7,7 +7,6 @@ crashed worker loses nothing that was counted.
 """
 
 import re
-import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +15,7 @@ from flask import Request, Response, current_app
 from sqlalchemy.exc import OperationalError
 
 from bantin.clock import local_today
+from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import Article, DailyStats
 
@@ -61,12 +61,6 @@ _BUMP_ARTICLE_DAY = sa.text(
 )
 
 
-# SQLite has one writer at a time. Threads of one worker that collide on its lock fall into
-# SQLite's busy handler, which sleeps 1, 2, 5, 10… ms; queueing them on a Python lock
-# instead wakes the next one the moment the previous commit ends.
-WRITE_LOCK = threading.Lock()
-
-
 def _bump_day(day: date, new_visit: bool) -> None:
     db.session.execute(_BUMP_DAY, {"day": day.isoformat(), "visit": int(new_visit)})
 
@@ -84,7 +78,7 @@ def _skip_uncountable(error: OperationalError) -> None:
 def record_page_view(new_visit: bool) -> None:
     """Count one page view (and a visit when the browser is new) for today."""
     try:
-        with WRITE_LOCK:
+        with write_lock():
             _bump_day(local_today(), new_visit)
             db.session.commit()
     except OperationalError as error:
@@ -109,7 +103,7 @@ def record_article_view(article_id: int, new_visit: bool) -> ArticleCounts:
     """Count one view of an article and of the site; return the article's live figures."""
     day = local_today()
     try:
-        with WRITE_LOCK:
+        with write_lock():
             return _record_article_view(article_id, day, new_visit)
     except OperationalError as error:
         _skip_uncountable(error)

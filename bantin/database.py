@@ -1,12 +1,19 @@
-"""SQLite connection settings applied to every new connection."""
+"""SQLite connection settings applied to every new connection, and the write-lock rule."""
 
 import contextlib
 import sqlite3
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from bantin.text import fold
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @event.listens_for(Engine, "connect")
@@ -30,3 +37,40 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _fold_or_none(value: str | None) -> str | None:
     return None if value is None else fold(value)
+
+
+# SQLite has one writer at a time. Threads of one worker that collide on its lock fall into
+# SQLite's busy handler, which sleeps 1, 2, 5, 10… ms; queueing them on a Python lock
+# instead wakes the next one the moment the previous commit ends.
+WRITE_LOCK = threading.Lock()
+
+
+def holds_write_lock(session: "Session") -> bool:
+    """True when the session has written and not committed: on SQLite it then holds the
+    database's one write lock (pysqlite begins a transaction only before a write)."""
+    if not session.in_transaction():
+        return False
+    raw = session.connection().connection.dbapi_connection
+    return isinstance(raw, sqlite3.Connection) and raw.in_transaction
+
+
+@contextlib.contextmanager
+def write_lock() -> Iterator[None]:
+    """Queue for this worker's write turn; the caller writes and commits inside.
+
+    One lock order everywhere: WRITE_LOCK first, then SQLite's write lock. A thread that
+    already holds SQLite's lock must not wait here: it would wait for the thread holding
+    WRITE_LOCK, which waits in SQLite's busy handler for the lock the first one holds, and
+    both stall for the busy timeout. Reaching this with an uncommitted write is a bug (a GET
+    never writes): in tests it fails loudly; in production the write is committed first
+    rather than stall readers.
+    """
+    from bantin.extensions import db
+
+    if holds_write_lock(db.session()):
+        if current_app.testing:
+            raise AssertionError("an uncommitted write was held while queueing to write")
+        current_app.logger.error("uncommitted write held while queueing to write: committed")
+        db.session.commit()
+    with WRITE_LOCK:
+        yield

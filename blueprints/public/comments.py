@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
-from bantin import captcha, counters, guard, queries
+from bantin import captcha, guard, queries
 from bantin.clock import utcnow
 from bantin.comments import Submission, comments_open, initial_status, maybe_purge, submit
+from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import Article, ArticleStatus, CommentStatus
 from bantin.net import client_ip
@@ -98,7 +99,7 @@ def comment_post(article_id: int):
     # handler, which sleeps.
     back = _back_to(art)
     comment = None
-    with counters.WRITE_LOCK:
+    with write_lock():
         if form.captcha.data and not form.captcha.errors and not form.captcha.consume():
             form.captcha_failed()
         rejected = sub is None or form.has_errors
@@ -142,7 +143,7 @@ def _challenge(bucket: str, token: str) -> str | Response:
     transaction; made-up or expired tokens are refused before anything is written."""
     if captcha.issued_at(token) is None:
         return _gone()
-    with counters.WRITE_LOCK:
+    with write_lock():
         if captcha.rate_limited(bucket, client_ip()):
             return _too_many()
         answer = captcha.activate(token)
@@ -185,7 +186,7 @@ def _wants_json() -> bool:
 @bp.get("/captcha/new")
 def captcha_new():
     """A fresh challenge: JSON for the in-page refresh, else back to the article's form."""
-    with counters.WRITE_LOCK:
+    with write_lock():
         if captcha.rate_limited("captcha-new", client_ip()):
             return _too_many()
         db.session.commit()  # the rate-limit hit; the challenge is stored by its image
