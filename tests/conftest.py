@@ -195,7 +195,14 @@ def free_port() -> int:
 class LiveServer:
     """A real gunicorn serving the app factory on 127.0.0.1 with test settings."""
 
-    def __init__(self, tmp_path: Path, migrated_db: Path, workers: int = 2, **env) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        migrated_db: Path,
+        workers: int = 2,
+        shipped_settings: bool = False,
+        **env,
+    ) -> None:
         self.tmp_path = tmp_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -209,9 +216,23 @@ class LiveServer:
             "BANTIN_TEST_CONFIG": repr(config | env),
         }
         self.workers = workers
+        # deploy/gunicorn.conf.py as shipped (only the address, app and logs overridden).
+        self.shipped_settings = shipped_settings
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "LiveServer":
+        if self.shipped_settings:
+            self.env |= {
+                "BANTIN_GUNICORN_BIND": f"127.0.0.1:{self.port}",
+                "BANTIN_GUNICORN_WORKERS": str(self.workers),
+                "BANTIN_GUNICORN_APP": "tests.live_app:app",
+                "BANTIN_GUNICORN_ACCESSLOG": "",
+                "BANTIN_GUNICORN_LOGLEVEL": "warning",
+            }
+            cmd = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)
+            self._wait_ready()
+            return self
         cmd = [
             sys.executable,
             "-m",

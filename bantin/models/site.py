@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bantin.extensions import db
@@ -33,13 +32,18 @@ class SiteSettings(db.Model):
 
     @classmethod
     def get(cls) -> SiteSettings:
-        """The settings row, created with defaults the first time."""
+        """The settings row (made by the migration). Never writes: a reader's GET that
+        inserted it once held SQLite's write lock for the rest of its request."""
         settings = db.session.get(cls, 1)
-        if settings is None:
-            # Workers serving their first requests race to create the row: the losers'
-            # inserts are ignored instead of failing on the primary key (a 500).
-            db.session.execute(sqlite_insert(cls).values(id=1).on_conflict_do_nothing())
-            settings = db.session.get(cls, 1)
+        if settings is None:  # a database made without the migrations: defaults, unsaved
+            settings = cls(
+                id=1,
+                **{
+                    column.key: column.default.arg
+                    for column in cls.__table__.columns
+                    if column.default is not None and not callable(column.default.arg)
+                },
+            )
         return settings
 
 

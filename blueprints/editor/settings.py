@@ -92,6 +92,7 @@ def settings():
                 changed.append("logo_url")
                 site.logo_url = logo
             audit.record("settings.update", "settings", site.id, ", ".join(changed) or "-")
+            db.session.add(site)  # already persistent, unless the row was missing
             db.session.commit()
             flash(_("Đã lưu cài đặt. Thay đổi đã hiện trên trang."), "success")
             return redirect(url_for("editor.settings"), 303)
