@@ -19,6 +19,7 @@ LISTING_COLUMNS = load_only(
     Article.slug,
     Article.lead,
     Article.cover_url,
+    Article.body_image_url,  # with cover_url: Article.thumbnail_url
     Article.published_at,
     Article.category_id,
     Article.comment_count,
@@ -112,12 +113,20 @@ def article_with_category(article_id: int) -> Article | None:
 # Snapshots (plain namespaces) cached per content version by bantin.cache: a page costs one
 # version check instead of a dozen queries, and edits show at once in every worker.
 
-CARD_FIELDS = ("id", "slug", "title", "lead", "cover_url", "published_at", "category_id")
-ARTICLE_FIELDS = tuple(c.key for c in sa.inspect(Article).column_attrs)
+CARD_FIELDS = ("id", "slug", "title", "lead", "published_at", "category_id", "thumbnail_url")
+ARTICLE_FIELDS = (*(c.key for c in sa.inspect(Article).column_attrs), "thumbnail_url")
+
+
+def _card(article: Article) -> SimpleNamespace:
+    card = cache.snapshot(article, CARD_FIELDS)
+    # The picture a card shows is the thumbnail (the cover, else the body's first image);
+    # `cover_url` is the name the card macro reads it by.
+    card.cover_url = card.thumbnail_url
+    return card
 
 
 def _cards(articles) -> list[SimpleNamespace]:
-    return [cache.snapshot(a, CARD_FIELDS) for a in articles]
+    return [_card(a) for a in articles]
 
 
 def home_data() -> dict:

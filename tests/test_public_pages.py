@@ -307,3 +307,77 @@ def test_text_is_stored_nfc_by_demo_seed(app, runner):
     assert len(titles) >= 15
     assert all(unicodedata.is_normalized("NFC", t) for t in titles)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DailyStats)) == 0
+
+
+# ---------------------------------------------------------------- thumbnails
+
+
+BODY_IMG = "/uploads/2026/03/0123456789abcdef-800.jpg"
+COVER_IMG = "/uploads/2026/03/fedcba9876543210-800.jpg"
+
+
+def body_with_image(src: str = BODY_IMG) -> str:
+    return (
+        "<p>Mở đầu.</p>"
+        f'<figure><img src="{src}" alt="Ảnh trong bài" width="800" height="533"></figure>'
+    )
+
+
+def saved_article(site, category, title, **changes):
+    """An article written through the save path (which records the body's first image)."""
+    from bantin import articles as service
+
+    art = service.save(
+        None,
+        None,
+        {"title": title, "category_id": category.id, "status": "published", **changes},
+    )
+    db.session.commit()
+    return art
+
+
+def test_listings_use_the_body_image_when_there_is_no_cover(client, site):
+    cat = site.category("Tin ảnh")
+    art = saved_article(site, cat, "Bài chỉ có ảnh trong thân", body=body_with_image())
+    assert art.body_image_url == BODY_IMG and art.cover_url is None
+    small = BODY_IMG.replace("-800.", "-320.")
+    home = text_of(client.get("/"))
+    assert f'<img src="{small}" alt="" width="320" height="180" loading="lazy">' in home
+    category = text_of(client.get("/category/tin-anh"))
+    assert f'src="{small}"' in category
+
+    # Featured at the top of the home page: the large file.
+    art.featured = True
+    db.session.commit()
+    home = text_of(client.get("/"))
+    assert f'<img src="{BODY_IMG}" alt="" width="800" height="450">' in home
+
+
+def test_a_cover_wins_over_the_body_image(client, site):
+    cat = site.category("Tin ảnh")
+    saved_article(site, cat, "Bài có ảnh đại diện", body=body_with_image(), cover_url=COVER_IMG)
+    home = text_of(client.get("/"))
+    assert COVER_IMG.replace("-800.", "-320.") in home
+    assert BODY_IMG.replace("-800.", "-320.") not in home
+
+
+def test_listings_follow_the_body_when_its_image_goes(client, site):
+    from bantin import articles as service
+
+    cat = site.category("Tin ảnh")
+    art = saved_article(site, cat, "Bài bỏ ảnh", body=body_with_image())
+    assert BODY_IMG.replace("-800.", "-320.") in text_of(client.get("/category/tin-anh"))
+    service.save(art, None, {"body": "<p>Không còn ảnh.</p>"})
+    db.session.commit()
+    assert "/uploads/" not in text_of(client.get("/category/tin-anh"))
+
+
+def test_social_cards_use_the_body_image(client, site):
+    from tests.test_metadata import head_of
+
+    cat = site.category("Tin ảnh")
+    art = saved_article(site, cat, "Bài chia sẻ", body=body_with_image())
+    head = head_of(client.get(f"/article/{art.id}/{art.slug}"))
+    assert head.meta["og:image"] == f"http://localhost{BODY_IMG}"
+    assert head.meta["twitter:image"] == f"http://localhost{BODY_IMG}"
+    assert head.meta["twitter:card"] == "summary_large_image"
