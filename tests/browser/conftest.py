@@ -59,3 +59,54 @@ def page(browser):
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+# ---------------------------------------------------------------- helpers for editor tests
+
+
+def sign_in(page, base_url: str, email: str, password: str, next_path: str = "/editor/") -> None:
+    """Sign in through the real login form and land on `next_path`."""
+    page.goto(f"{base_url}/login?next={next_path}")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.locator("form.login-form button[type=submit]").click()
+
+
+def watch_errors(page, ignore_missing_uploads: bool = False) -> list[str]:
+    """Console errors and uncaught exceptions of a page, collected as they happen.
+
+    A CSP violation shows up here too (Chromium logs it as a console error). With
+    `ignore_missing_uploads`, 404s of /uploads/ images (fixture bodies name files that were
+    never uploaded) are not counted.
+    """
+    problems: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type != "error":
+            return
+        where = (message.location or {}).get("url", "")
+        if ignore_missing_uploads and "/uploads/" in where:
+            return
+        problems.append(f"console: {message.text} ({where})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
+    return problems
+
+
+def open_editor(page, url: str) -> None:
+    """Open an article form and wait until the TipTap editor is up."""
+    page.goto(url)
+    page.wait_for_function("() => window.bantinEditor && window.bantinBodyHTML")
+
+
+def body_html(page) -> str:
+    return page.evaluate("() => window.bantinBodyHTML()")
+
+
+def save_article(page) -> None:
+    """Press "Lưu bài viết" and wait for the answer page (the edit page after a redirect)."""
+    with page.expect_navigation():
+        page.locator("#save-button").click()
+    page.wait_for_function("() => window.bantinEditor && window.bantinBodyHTML")
