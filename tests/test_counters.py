@@ -5,6 +5,7 @@ import threading
 from collections import Counter
 from datetime import date, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from bantin import counters
@@ -99,6 +100,7 @@ def test_days_roll_over_at_local_midnight_and_totals_sum(app, factory):
     assert "Lượt trong năm" in html
 
 
+@pytest.mark.live
 def test_concurrent_views_on_a_live_server_are_exact(live_server_factory):
     """8 concurrent clients x 40 views against 2 gunicorn workers: none lost, none doubled."""
     server = live_server_factory(workers=2)

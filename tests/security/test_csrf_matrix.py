@@ -5,8 +5,11 @@ Editor routes are posted by a signed-in admin, so the refusal is CSRF's and not 
 login redirect's.
 """
 
+import io
+
 import pytest
 from flask_wtf.csrf import CSRFError, generate_csrf
+from PIL import Image
 
 from tests.security.conftest import build_url, post_rules, rule_id, sign_in
 
@@ -80,12 +83,20 @@ def test_upload_accepts_header_token_and_refuses_without(csrf_client, admin):
     client.get("/editor/")
     with client.session_transaction() as session:
         raw = session.get("csrf_token")
-    if raw is None:
-        pytest.skip("the editor page set no CSRF token in the session")
+    assert raw, "the editor page puts a CSRF token in the session"
     with app.test_request_context():
         from flask import session
 
         session["csrf_token"] = raw
         token = generate_csrf()
-    accepted = client.post("/editor/uploads", data={}, headers={"X-CSRFToken": token})
-    assert "csrf-refused" not in accepted.get_data(as_text=True)
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(picture, "PNG")
+    picture.seek(0)
+    accepted = client.post(
+        "/editor/uploads",
+        data={"file": (picture, "anh.png")},
+        headers={"X-CSRFToken": token},
+        content_type="multipart/form-data",
+    )
+    assert accepted.status_code == 201, accepted.get_data(as_text=True)
+    assert accepted.get_json()["url"].startswith("/uploads/")

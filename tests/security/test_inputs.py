@@ -42,7 +42,7 @@ def data(objects):
 )
 def test_out_of_range_and_odd_path_integers_are_404(client, data, path):
     response = client.get(path)
-    assert response.status_code in (404, 302), path  # /lang/<code> may redirect home
+    assert response.status_code == 404, path
 
 
 @pytest.mark.parametrize(
@@ -51,10 +51,7 @@ def test_out_of_range_and_odd_path_integers_are_404(client, data, path):
 def test_bad_page_numbers_are_404(client, data, page):
     slug = data["category"].slug
     assert client.get(f"/category/{slug}", query_string={"page": page}).status_code == 404
-    assert client.get("/search", query_string={"q": "tin", "page": page}).status_code in (
-        400,
-        404,
-    )
+    assert client.get("/search", query_string={"q": "tin", "page": page}).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -160,7 +157,7 @@ def test_huge_and_junk_numbers_in_editor_forms_are_refused(client, admin, data):
             for junk in (HUGE_INT, "-9223372036854775809", "1e309", "abc", "12abc"):
                 action = form.action or url
                 response = client.post(action, data=form.data(**{name: junk}))
-                assert response.status_code in (400, 404), (
+                assert response.status_code == 400, (
                     action,
                     name,
                     junk,
