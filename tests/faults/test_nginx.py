@@ -6,6 +6,8 @@ Encrypt's, and temporary folders instead of /srv/bantin and /var/log. Skipped wh
 is not installed, unless REQUIRE_NGINX=1.
 """
 
+import io
+import json
 import os
 import shutil
 import socket
@@ -222,3 +224,51 @@ def test_nginx_in_front_of_gunicorn(stack):
     log = (server.tmp_path / "gunicorn-access.log").read_text()
     assert '"GET /static/' not in log  # nginx served those
     assert '127.0.0.1 "GET /article/' in log  # the reader's address, as nginx passed it
+
+
+def test_nginx_passes_attachments_to_the_app(stack):
+    """Documents: uploaded through nginx up to 20 MiB (other routes stop at 16), downloaded
+    through nginx with the app's Content-Disposition carrying the Vietnamese name."""
+    from urllib.parse import quote
+
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    from bantin.extensions import db
+    from bantin.models import Role, User
+    from tests.conftest import PASSWORD, live_app_context
+    from tests.test_attachments import make_pdf
+
+    server = stack["server"]
+    with live_app_context(server):
+        user = User(email="vanthu@example.com", name="Văn thư", role=Role.EDITOR)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    browser = Browser(stack["https"], insecure_tls=True)
+    signed_in = browser.post("/login", {"email": "vanthu@example.com", "password": PASSWORD})
+    assert signed_in.status in (302, 303), signed_in.text[:300]
+
+    name = "Quyết định số 15 (bản ký số).pdf"
+    pdf = make_pdf(padding=17 * 1024 * 1024)  # over the 16 MiB every other route allows
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(pdf), name)})
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    uploaded = browser.request("POST", "/editor/uploads", body, headers=headers, timeout=60)
+    assert uploaded.status == 201, uploaded.text[:300]
+    answer = json.loads(uploaded.text)
+    assert answer["kind"] == "file" and answer["size"] == len(pdf)
+
+    download = browser.get(answer["url"], timeout=60)
+    assert download.status == 200 and download.body == pdf
+    disposition = _once(download, "Content-Disposition")
+    assert f"filename*=UTF-8''{quote(name, safe='')}" in disposition
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert_headers(download, csp=UPLOADS_CSP)
+    assert browser.get("/uploads/files/2026/01/" + "0" * 32 + ".pdf").status == 404
+
+    # Over the attachment limit, nginx answers 413 itself (with the headers).
+    too_big = browser.request(
+        "POST", "/editor/uploads", b"x" * (22 * 1024 * 1024), headers=headers, timeout=60
+    )
+    assert too_big.status == 413
+    assert_headers(too_big)
