@@ -329,9 +329,34 @@ def running_flask_cli() -> bool:
     return os.environ.get("FLASK_RUN_FROM_CLI") == "true"
 
 
+def _serving_from_cli() -> bool:
+    """`flask run` serves requests; the other flask commands (check, db upgrade) do not."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.command.name == "run"
+
+
 def refuse_unsafe_start(app: Flask) -> None:
-    """Outside testing, debug and the flask CLI: raise on any error, log the warnings."""
-    if app.testing or app.debug or running_flask_cli():
+    """Refuse a weak secret key in every mode that serves; outside testing, debug and the
+    flask CLI, also raise on any other error and log the warnings.
+
+    The key signs sessions: with a known key anyone forges an admin's session cookie, so no
+    setting (TESTING, DEBUG) switches this check off. Only the flask commands that do not
+    serve run with it, so that `flask check` can report the weak key.
+    """
+    cli = running_flask_cli()
+    problem = secret_key_problem(app.config.get("SECRET_KEY"))
+    if problem and (not cli or _serving_from_cli()):
+        raise UnsafeDeployment(
+            f"Bantin refuses to start: secret_key: {problem}. Set BANTIN_SECRET_KEY to a long "
+            "random value, or remove it to use the generated instance/secret_key."
+        )
+    if app.testing or app.debug:
+        app.logger.warning(
+            "TESTING or DEBUG is on: errors and test shortcuts are exposed; never serve readers "
+            "like this."
+        )
+        return
+    if cli:
         return
     findings = run_checks(app, deep=False)
     for finding in findings:

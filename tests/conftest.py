@@ -32,7 +32,11 @@ def migrated_db(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("template") / "template.db"
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "tests-only-9f1c2be47a0d55e38b6c19f2a47d03be",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        }
     )
     with app.app_context():
         upgrade()

@@ -22,9 +22,13 @@ def test_secret_key_generated_once_with_private_mode(tmp_path, monkeypatch):
 def test_configured_secret_key_wins_and_no_file_written(tmp_path, monkeypatch):
     monkeypatch.setenv("BANTIN_INSTANCE_PATH", str(tmp_path / "inst"))
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "configured-tests-only-key-0d55e38b6c19f2a4",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
     )
-    assert app.config["SECRET_KEY"] == "k" * 40
+    assert app.config["SECRET_KEY"] == "configured-tests-only-key-0d55e38b6c19f2a4"
     assert not (tmp_path / "inst" / "secret_key").exists()
 
 
@@ -33,7 +37,9 @@ def test_defaults_then_instance_config_then_environment(tmp_path, monkeypatch):
     inst.mkdir()
     (inst / "config.py").write_text("PROXY_COUNT = 2\nBABEL_DEFAULT_LOCALE = 'en'\n")
     monkeypatch.setenv("BANTIN_INSTANCE_PATH", str(inst))
-    monkeypatch.setenv("BANTIN_SECRET_KEY", "e" * 64)
+    monkeypatch.setenv(
+        "BANTIN_SECRET_KEY", "environment-tests-only-key-b6c19f2a47d03be9f1c2be47a0d55e38"
+    )
     monkeypatch.setenv("BANTIN_BABEL_DEFAULT_LOCALE", "vi")
     # As under the flask command: no production start-up check (tests/security/test_checks.py).
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
@@ -44,7 +50,7 @@ def test_defaults_then_instance_config_then_environment(tmp_path, monkeypatch):
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Ho_Chi_Minh"
     assert app.config["PROXY_COUNT"] == 2  # from instance/config.py
     assert app.config["BABEL_DEFAULT_LOCALE"] == "vi"  # the environment overrides the file
-    assert app.config["SECRET_KEY"] == "e" * 64
+    assert app.config["SECRET_KEY"] == "environment-tests-only-key-b6c19f2a47d03be9f1c2be47a0d55e38"
     assert app.config["SPAM_GUARD_ENABLED"] is True
 
 

@@ -38,7 +38,11 @@ VISITORS = ("anonymous", "disabled", "editor", "admin")
 
 def _editor_routes() -> list[tuple[str, str, str]]:
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "collect", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "tests-only-9f1c2be47a0d55e38b6c19f2a47d03be",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
     )
     routes = []
     for rule in app.url_map.iter_rules():

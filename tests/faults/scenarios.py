@@ -242,7 +242,11 @@ def migrated_template(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "template.db"
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "tests-only-9f1c2be47a0d55e38b6c19f2a47d03be",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        }
     )
     with app.app_context():
         upgrade()

@@ -19,7 +19,11 @@ HUGE_INT = "9223372036854775808"  # 2**63: one past SQLite's largest integer
 def discovered_rules() -> list[Rule]:
     """Every rule of a freshly built app, at collection time (covers routes added later)."""
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "tests-only-9f1c2be47a0d55e38b6c19f2a47d03be",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
     )
     return sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods or ())))
 

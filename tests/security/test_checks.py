@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from app import create_app
@@ -103,11 +104,30 @@ def test_generated_instance_key_counts_as_strong(prod_config):
     assert [f.level for f in findings] == [Level.OK]
 
 
-def test_debug_testing_and_flask_cli_do_not_refuse(prod_config, monkeypatch):
-    create_app(prod_config(SECRET_KEY="dev", TESTING=True))
-    create_app(prod_config(SECRET_KEY="dev", DEBUG=True))
+@pytest.mark.parametrize("mode", [{"TESTING": True}, {"DEBUG": True}, {}])
+def test_no_mode_switches_off_the_weak_key_check(prod_config, mode):
+    """A session cookie forged with a known key is an admin: TESTING and DEBUG change nothing."""
+    with pytest.raises(UnsafeDeployment, match="secret_key"):
+        create_app(prod_config(SECRET_KEY="dev", **mode))
+
+
+def test_testing_and_debug_start_with_a_warning_and_skip_the_other_checks(prod_config, caplog):
+    for mode in ({"TESTING": True}, {"DEBUG": True}):
+        caplog.clear()
+        # CSRF off is an error for production; in these modes only the key is enforced.
+        app = create_app(prod_config(WTF_CSRF_ENABLED=False, **mode))
+        assert app.config["WTF_CSRF_ENABLED"] is False
+        assert any("TESTING or DEBUG is on" in r.getMessage() for r in caplog.records)
+
+
+def test_flask_commands_that_do_not_serve_load_with_a_weak_key(prod_config, monkeypatch):
+    """`flask check` must load to report the weak key; `flask run` must refuse it."""
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
-    create_app(prod_config(SECRET_KEY="dev"))
+    app = create_app(prod_config(SECRET_KEY="dev"))
+    assert app.config["SECRET_KEY"] == "dev"
+    run = click.Command("run")
+    with click.Context(run), pytest.raises(UnsafeDeployment, match="secret_key"):
+        create_app(prod_config(SECRET_KEY="dev"))
 
 
 def test_missing_or_old_database_refuses_with_the_fix(prod_config, tmp_path):
