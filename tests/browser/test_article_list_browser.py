@@ -180,3 +180,28 @@ def test_filter_select_two_and_publish_them(live_server_factory, page, screensho
     page.screenshot(path=str(screenshot_dir / "articles-list-360.png"), full_page=True)
     # The browser's own favicon request is no page error.
     assert [p for p in problems if "/favicon.ico" not in p] == []
+
+
+def test_list_has_no_wcag_violations(live_server_factory, browser):
+    from tests.browser.test_accessibility import axe_violations
+
+    server = live_server_factory(workers=1)
+    arrange(server)
+    # The strict CSP would block the injected axe script; only this test context bypasses it.
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="vi-VN", bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, server.url, "bientap@example.com", PASSWORD, "/editor/articles")
+        page.wait_for_url(re.compile(r"/editor/articles$"))
+        report = {"1366": axe_violations(page)}
+        page.locator("details.row-menu summary").first.click()
+        report["menu"] = axe_violations(page)
+        page.set_viewport_size({"width": 360, "height": 800})
+        page.reload()
+        report["360"] = axe_violations(page)
+        assert report == {"1366": [], "menu": [], "360": []}, report
+    finally:
+        context.close()
