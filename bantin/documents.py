@@ -180,7 +180,7 @@ def is_document_candidate(data: bytes, name: str) -> bool:
 
 def _check_pdf(data: bytes) -> str:
     if b"%%EOF" not in data[-PDF_EOF_WINDOW:]:
-        raise DocumentError(_l("Tệp PDF bị cắt cụt hoặc hỏng (thiếu phần kết thúc %%EOF)."))
+        raise DocumentError(_l("Tệp PDF bị cắt cụt hoặc hỏng (thiếu phần kết thúc của tệp)."))
     return "pdf"
 
 
@@ -303,11 +303,12 @@ def check(data: bytes, name: str) -> DocType:
         )
     kind = detect(data)
     if claimed != kind:
+        shown = "." + claimed if claimed else _l("không có đuôi")
         raise DocumentError(
             _l(
                 "Đuôi tên tệp (%(claimed)s) không khớp với nội dung (tệp %(kind)s). "
                 "Hãy đặt đúng đuôi .%(ext)s rồi tải lại.",
-                claimed=f".{claimed}" if claimed else _l("không có đuôi"),
+                claimed=shown,
                 kind=kind.upper(),
                 ext=kind,
             )

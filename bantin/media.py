@@ -9,6 +9,9 @@ random name: `UPLOAD_FOLDER/<yyyy>/<mm>/<stem>-<slot>.<ext>`.
 Slots are 320, 800 and 1600: a slot's file is at most that wide, never upscaled. The 320
 and 800 files always exist (for a small image they are the same size), the 1600 one only
 for images wider than 800; `Media.url` is the 800 file.
+
+Documents (PDF, Office, OpenDocument) are checked and stored by bantin.documents; this
+module also answers, for both kinds, where an item is used and removes its files.
 """
 
 from __future__ import annotations
