@@ -854,7 +854,9 @@ def utc_future():
     ("back", "expected"),
     [
         ("/editor/articles?category=3&author=2&sort=published&page=2",
-         "/editor/articles?category=3&author=2&sort=published&page=2"),
+         "/editor/articles?category=3&author=2&sort=published"),
+        ("/editor/articles?q=b%C3%A0i+m%E1%BB%9Bi&page=3",
+         "/editor/articles?q=b%C3%A0i+m%E1%BB%9Bi"),
         ("https://evil.example/editor/articles", "/editor/articles"),
         ("//evil.example/editor/articles", "/editor/articles"),
         ("/editor/users", "/editor/articles"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -204,7 +204,9 @@ def _bulk_back() -> str:
     parts = urlsplit(raw)
     if parts.scheme or parts.netloc or parts.path != list_path or "\\" in raw:
         return list_path
-    return f"{list_path}?{parts.query}" if parts.query else list_path
+    # The same filters, from their first page: the action may have emptied a later one.
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "page"])
+    return f"{list_path}?{query}" if query else list_path
 
 
 def _bulk_ids() -> list[int]:
