@@ -958,6 +958,7 @@
   var statusBox = document.getElementById("upload-status");
   var alertBox = document.getElementById("body-alert");
   var autosaveBox = document.getElementById("autosave-status");
+  var pasteNotice = document.getElementById("paste-notice");
 
   function say(text, isError) {
     if (!statusBox) {
@@ -1283,8 +1284,10 @@
     }
     try {
       var result = paste.clean(html) || {};
-      if (result.dropped > 0) {
-        say(t("pasteDropped", { n: result.dropped }), true);
+      // Kept on screen (not the upload line, which the pasted images' uploads rewrite).
+      if (pasteNotice) {
+        pasteNotice.textContent = result.dropped > 0 ? t("pasteDropped", { n: result.dropped }) : "";
+        pasteNotice.hidden = !(result.dropped > 0);
       }
       return typeof result.html === "string" ? result.html : html;
     } catch (err) {
@@ -1650,7 +1653,7 @@
     if (linkPanel) {
       linkPanel.hidden = true;
     }
-    editor.commands.focus();
+    editor.view.focus(); // at once (the focus command waits for the next frame)
   }
 
   function applyLink() {

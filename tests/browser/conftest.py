@@ -88,6 +88,8 @@ def watch_errors(page, ignore_missing_uploads: bool = False) -> list[str]:
         where = (message.location or {}).get("url", "")
         if ignore_missing_uploads and "/uploads/" in where:
             return
+        if where.endswith("/favicon.ico"):  # the editor layout names no icon
+            return
         problems.append(f"console: {message.text} ({where})")
 
     page.on("console", on_console)
