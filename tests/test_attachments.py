@@ -830,3 +830,11 @@ def test_usage_tells_items_apart(client, staff, factory):
     found = media.usages(items)
     assert [a.title for a in found[first["id"]].articles] == ["Chỉ tệp một"]
     assert not found[second["id"]].in_use
+
+
+def test_a_too_large_form_post_shows_no_library_to_strangers(client, staff):
+    add_media(staff, 1, MediaKind.FILE, "Nội bộ.pdf")
+    client.post("/logout")
+    r = form_upload(client, make_pdf(padding=21 * MiB), "Lớn.pdf")
+    assert r.status_code == 413
+    assert "Nội bộ.pdf" not in r.get_data(as_text=True)

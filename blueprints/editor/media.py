@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from bantin import audit, documents, media
 from bantin.extensions import db
-from bantin.models import Media, MediaKind, User
+from bantin.models import Media, MediaKind, Role, User
 from bantin.paging import page_arg
 from bantin.permissions import staff_required
 from bantin.text import clean_line, fold
@@ -59,7 +59,10 @@ def _too_large(error):
     )
     if request.endpoint == "editor.upload":
         return jsonify(error=message), 413
-    if request.endpoint == "editor.media_upload":
+    # The body is refused before the login check runs: the library only for those whom
+    # staff_required lets in (the same roles).
+    staff = current_user.is_authenticated and current_user.role in (Role.ADMIN, Role.EDITOR)
+    if request.endpoint == "editor.media_upload" and staff:
         return _library(upload_error=message, status=413)
     return render_template("errors/error.html", error=error), 413
 
@@ -67,7 +70,12 @@ def _too_large(error):
 def _store(file_storage) -> Media:
     item = documents.store_upload(file_storage, current_user._get_current_object())
     audit.record("media.upload", "media", item.id, f"{item.path} ({item.original_name})"[:500])
-    db.session.commit()
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        media.delete_files(item)  # no row, no file
+        raise
     return item
 
 
