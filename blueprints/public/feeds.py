@@ -43,6 +43,20 @@ def xml_safe(value: str | None) -> str:
     return _XML_INVALID.sub("", value or "")
 
 
+@bp.app_template_filter("feed_text")
+def feed_text(value: str | None) -> str:
+    """Plain text for an RSS element that readers may render as HTML (titles, categories,
+    descriptions): escaped for HTML here, exactly once; the template's autoescape then
+    escapes the result for XML, exactly once.
+
+    RSS 2.0 does not say whether a title is text or HTML, and many readers render it as
+    HTML: a title escaped for XML only (``T"><svg onload=…>``) is live markup there.
+    Escaped for both, a reader that decodes XML gets HTML that shows the literal title.
+    Returns a plain ``str`` (not Markup), so autoescape cannot be skipped.
+    """
+    return str(escape(xml_safe(value)))
+
+
 @bp.app_template_filter("absolute_url")
 def absolute_url(value: str | None) -> str:
     """A site-relative URL (e.g. a cover image) made absolute for feeds and metadata."""
