@@ -139,6 +139,12 @@ def _copy_database(source: Path, target: Path) -> None:
         src.close()
 
 
+def _private(path: Path) -> None:
+    """Backups hold every password hash and commenter's address: owner-only, whatever
+    the umask (the file is made private before it gets its final name)."""
+    os.chmod(path, 0o600)
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -204,6 +210,7 @@ def backup(dest: Path, with_uploads: bool = False, app: Flask | None = None) -> 
             produced = archive
         else:
             produced = snapshot
+        _private(produced)
         _fsync(produced)
         os.replace(produced, target)
     finally:
@@ -274,6 +281,8 @@ def _set_aside(live: Path) -> Path:
     while aside.exists():
         n += 1
         aside = live.with_name(f"{live.name}.before-restore-{_timestamp()}-{n}")
+    # Created empty and private first: the copy is never readable by others, even briefly.
+    os.close(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     _copy_database(live, aside)
     return aside
 

@@ -2,7 +2,9 @@
 restore refuses damaged and foreign files and leaves the live database alone."""
 
 import hashlib
+import os
 import sqlite3
+import stat
 import tarfile
 import threading
 from pathlib import Path
@@ -267,3 +269,40 @@ def test_restore_moves_the_content_version_past_both_databases(site, runner, tmp
     restored = query(live, "SELECT version FROM content_state")[0][0]
     assert restored == max(backup_version, live_version) + 1
     assert "Tiêu đề sau bản sao" not in client.get(url).get_data(as_text=True)
+
+
+@pytest.fixture
+def open_umask():
+    """The common default umask (files world-readable) for the length of a test."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_backups_are_private_whatever_the_umask(site, runner, tmp_path, app, open_umask):
+    """A backup holds password hashes and commenters' addresses: 0600, never world-readable."""
+    (Path(app.config["UPLOAD_FOLDER"])).mkdir(exist_ok=True)
+    plain = tmp_path / "plain.db"
+    archive = tmp_path / "full.tar.gz"
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    assert runner.invoke(args=["backup", str(plain)]).exit_code == 0
+    assert runner.invoke(args=["backup", str(archive), "--with-uploads"]).exit_code == 0
+    assert runner.invoke(args=["backup", str(folder)]).exit_code == 0
+    plain.write_bytes(plain.read_bytes())  # an existing, readable file is replaced privately
+    plain.chmod(0o644)
+    assert runner.invoke(args=["backup", str(plain)]).exit_code == 0
+    written = [plain, archive, *folder.iterdir()]
+    assert len(written) == 3
+    assert {p.name: _mode(p) for p in written} == {p.name: 0o600 for p in written}
+
+    # The copy of the live database a restore keeps aside is just as private.
+    db.engine.dispose()
+    result = runner.invoke(args=["restore", str(plain)])
+    assert result.exit_code == 0, result.output
+    (aside,) = tmp_path.glob("bantin.db.before-restore-*")
+    assert _mode(aside) == 0o600
