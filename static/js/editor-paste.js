@@ -318,7 +318,12 @@
       figure.srcset = figure.src ? srcset(img.getAttribute("srcset")) : null;
     }
     if (!figure.src) {
-      state.dropped += 1;
+      var width = parseInt(img.getAttribute("width"), 10);
+      var height = parseInt(img.getAttribute("height"), 10);
+      // Counted for the editor's notice, except tracking pixels (nobody saw them).
+      if (!(width <= 2 && height <= 2)) {
+        state.dropped += 1;
+      }
       return null;
     }
     var alt = img.getAttribute("alt");
@@ -421,6 +426,9 @@
       inner.flat = true; // Word's layout table around a floating image: not a real table
     }
     var align = alignmentOf(el, decls);
+    if (name === "center" && align === undefined) {
+      align = "text-center";
+    }
 
     if (name === "br") {
       if (!/Apple-interchange-newline/.test(el.getAttribute("class") || "")) {
@@ -805,6 +813,9 @@
   function normaliseRuns(runs) {
     var out = [];
     runs.forEach(function (run) {
+      if (run.marks.link && run.marks.u) {
+        run = derive(run, { marks: derive(run.marks, { u: false }) }); // a link's own underline
+      }
       if (run.br) {
         trimSpace(out);
         if (out.length) {
