@@ -4,8 +4,9 @@ import click
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask
+from flask.cli import with_appcontext
 
-from bantin import autosave, backup, checks
+from bantin import audit, autosave, backup, checks
 from bantin.benchdata import seed_bench_command
 from bantin.comments import purge_command as comments_purge_command
 from bantin.extensions import db
@@ -103,11 +104,33 @@ def ensure_admin_command(email: str) -> None:
 @click.command("purge")
 @click.pass_context
 def purge_command(ctx: click.Context) -> None:
-    """Forget old commenters' IPs, delete old captcha rows and autosaves older than 30 days."""
+    """Forget old commenters' IPs, delete old captcha rows and autosaves older than 30 days,
+    and audit entries older than AUDIT_KEEP_DAYS."""
     ctx.invoke(comments_purge_command)
     deleted = autosave.purge()
     db.session.commit()
     click.echo(f"Deleted {deleted} autosaves older than 30 days.")
+    if audit.keep_days():
+        deleted = audit.purge()
+        click.echo(f"Deleted {deleted} audit entries older than {audit.keep_days()} days.")
+
+
+def carry_app_context(command: click.Command) -> click.Command:
+    """Wrap the command (and a group's subcommands) in `with_appcontext`, once.
+
+    The `flask` command pushes an app context itself, but Flask's documented test runner
+    (`app.test_cli_runner().invoke(...)`) does not: plain click commands then fail with
+    "Working outside of application context".
+    """
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            carry_app_context(sub)
+    callback = command.callback
+    if callback is not None and not getattr(callback, "_bantin_app_context", False):
+        wrapped = with_appcontext(callback)
+        wrapped._bantin_app_context = True  # type: ignore[attr-defined]
+        command.callback = wrapped
+    return command
 
 
 def register(app: Flask) -> None:
@@ -122,3 +145,5 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     backup.register(app)  # backup, restore
     checks.register(app)  # check
+    for command in app.cli.commands.values():
+        carry_app_context(command)

@@ -141,3 +141,72 @@ def test_ensure_admin_creates_first_admin_once(runner):
     second = runner.invoke(args=["ensure-admin"])
     assert "password:" not in second.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+# ---------------------------------------------------------------- Flask's test runner
+
+
+def _commands(group, prefix=()):
+    """Every registered command as its argument path, groups included."""
+    import click
+
+    for name, command in sorted(group.commands.items()):
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+@pytest.fixture
+def bare_app(app_factory):
+    """An app with no context pushed, as Flask's documented `test_cli_runner()` expects."""
+    from flask import has_app_context
+
+    app = app_factory()
+    assert not has_app_context()
+    return app
+
+
+def test_every_command_has_help_under_the_test_runner(bare_app):
+    paths = list(_commands(bare_app.cli))
+    expected = {"backup", "check", "create-user", "ensure-admin", "purge", "restore"}
+    assert expected | {"search", "seed-bench", "seed-demo"} <= {p[0] for p in paths}
+    assert ("search", "reindex") in paths
+    runner = bare_app.test_cli_runner()
+    for path in paths:
+        result = runner.invoke(args=[*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage:" in result.output
+
+
+def test_commands_carry_their_app_context(bare_app, tmp_path):
+    """No "Working outside of application context": each command pushes the app's own."""
+    runner = bare_app.test_cli_runner()
+    created = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Vận hành",
+            "--role",
+            "admin",
+            "--password",
+            "mat-khau-dai",
+        ]
+    )
+    assert created.exit_code == 0, created.output
+    assert "Created admin ops@example.com." in created.output
+    again = runner.invoke(args=["ensure-admin"])
+    assert again.exit_code == 0, again.output
+    assert "Users already exist" in again.output
+    for args in (["purge"], ["search", "reindex"], ["seed-demo", "--if-empty"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, (args, result.output)
+    backup = runner.invoke(args=["backup", str(tmp_path / "copy.db")])
+    assert backup.exit_code == 0, backup.output
+    check = runner.invoke(args=["check"])
+    assert "Bantin deployment check" in check.output
+    with bare_app.app_context():
+        user = db.session.scalars(sa.select(User)).one()
+        assert user.email == "ops@example.com" and user.role == Role.ADMIN
+        assert db.session.scalar(sa.select(sa.func.count(Article.id))) > 0
