@@ -27,6 +27,16 @@ def is_bot(request: Request) -> bool:
     return bool(_BOT.search(request.headers.get("User-Agent", "")))
 
 
+# Only a GET shows a page to someone. HEAD (link checkers, uptime monitors, ``curl -I``,
+# previews) gets the same headers without the page; Werkzeug routes it to the GET view.
+_COUNTED_METHODS = frozenset({"GET"})
+
+
+def countable(request: Request) -> bool:
+    """A page view to count: a GET from something that is not a bot (the one rule)."""
+    return request.method in _COUNTED_METHODS and not is_bot(request)
+
+
 def is_new_visit(request: Request) -> bool:
     """A browser not seen for the visit window carries no visit cookie."""
     return VISIT_COOKIE not in request.cookies

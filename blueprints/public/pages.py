@@ -46,11 +46,10 @@ def _count_page_view(response):
     """Count reader page views and visits; the article view counts itself."""
     if (
         request.blueprint == "public"
-        and request.method == "GET"
         and response.status_code == 200
         and response.mimetype == "text/html"
         and not g.get("hit_recorded")
-        and not counters.is_bot(request)
+        and counters.countable(request)
     ):
         counters.record_page_view(counters.is_new_visit(request))
         counters.mark_visit(response)
@@ -129,7 +128,7 @@ def article(article_id: int, slug: str | None = None):
 
 def render_article(art, form=None, status: int = 200, count_view: bool = True):
     """The article page; a rejected comment re-renders it (400) with its form, uncounted."""
-    if count_view and not counters.is_bot(request):
+    if count_view and counters.countable(request):
         figures = counters.record_article_view(art.id, counters.is_new_visit(request))
         g.hit_recorded = True
     else:
