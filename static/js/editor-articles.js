@@ -1914,7 +1914,9 @@
           if (!response.ok) {
             throw new Error((answer && answer.error) || String(response.status));
           }
-          lastAutosaved = sent;
+          if (answer.written !== false) {
+            lastAutosaved = sent; // else (a write a moment ago) the next tick sends it again
+          }
           showAutosaved(answer.saved_at_label);
           return answer;
         });
