@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import bantin.database  # noqa: F401  (registers the SQLite connection pragmas)
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
+    register_favicon(app)
     register_errorhandlers(app)
     register_commands(app)
     jinja.register(app)
@@ -76,6 +77,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(editor_bp, url_prefix="/editor")
+
+
+def register_favicon(app: Flask) -> None:
+    """Browsers ask every site for /favicon.ico, whatever its pages link."""
+
+    def favicon():
+        return send_from_directory(
+            app.static_folder, "favicon.ico", mimetype="image/x-icon", max_age=604800
+        )
+
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
 
 
 def register_errorhandlers(app: Flask) -> None:
