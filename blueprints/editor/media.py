@@ -19,6 +19,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bantin import audit, documents, media
+from bantin.errors import _render_error as render_error
 from bantin.extensions import db
 from bantin.models import Media, MediaKind, Role, User
 from bantin.paging import page_arg
@@ -64,7 +65,8 @@ def _too_large(error):
     staff = current_user.is_authenticated and current_user.role in (Role.ADMIN, Role.EDITOR)
     if request.endpoint == "editor.media_upload" and staff:
         return _library(upload_error=message, status=413)
-    return render_template("errors/error.html", error=error), 413
+    # Anything else: the app's own error page (with its fallback when the layout fails).
+    return render_error(error, 413)
 
 
 def _store(file_storage) -> Media:
