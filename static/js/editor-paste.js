@@ -127,7 +127,7 @@
   }
 
   // Only these properties are taken from class rules; an inline style overrides them.
-  var CLASS_PROPERTIES = ["font-weight", "font-style", "text-align", "mso-list", "display"];
+  var CLASS_PROPERTIES = ["font", "font-weight", "font-style", "text-align", "mso-list", "display"];
 
   function declarationsOf(el, name) {
     var decls = Object.create(null);
@@ -182,6 +182,15 @@
       } else if (weight === "normal" || weight === "lighter" || number > 0) {
         marks.strong = false;
       }
+    }
+    // The `font` shorthand (Apple's and some web pages' styles) can only add here: a
+    // shorthand without a weight would reset it, but nobody writes bold that way round.
+    var font = (decls.font || "").toLowerCase();
+    if (/(^|\s)(bold|bolder|[6-9]00)\s/.test(font)) {
+      marks.strong = true;
+    }
+    if (/(^|\s)(italic|oblique)\s/.test(font)) {
+      marks.em = true;
     }
     var style = (decls["font-style"] || "").toLowerCase();
     if (style) {
@@ -630,6 +639,16 @@
     return { id: "l" + match[1] + " lfo" + (match[3] || ""), list: "l" + match[1], level: +match[2] };
   }
 
+  // An indented "List Paragraph" without a number: Word's way of a second paragraph in an item.
+  function isWordContinuation(el) {
+    return (
+      el.localName.toLowerCase() === "p" &&
+      /(^|\s)MsoListParagraph/i.test(el.getAttribute("class") || "") &&
+      !/mso-list/i.test(el.getAttribute("style") || "") &&
+      !isHidden(el, declarationsOf(el, "p"))
+    );
+  }
+
   function isMarkerSpan(el) {
     return /mso-list\s*:\s*ignore/i.test(el.getAttribute("style") || "");
   }
@@ -659,10 +678,13 @@
     while (node) {
       if (node.nodeType === 1) {
         var info = wordListItem(node);
-        if (!info) {
+        if (info) {
+          items.push({ info: info, el: node });
+        } else if (isWordContinuation(node)) {
+          items.push({ info: null, el: node }); // more text of the item above
+        } else {
           break;
         }
-        items.push({ info: info, el: node });
         after = nextNode(node);
       } else if (node.nodeType === 3 ? node.data.replace(WS, "") : node.nodeType !== 8) {
         break;
@@ -673,6 +695,13 @@
     var group = [];
     var id = null;
     items.forEach(function (item) {
+      if (!item.info) {
+        var blocks = new Blocks();
+        readTextblock(item.el, derive(ctx, { tag: "p" }), undefined, blocks);
+        var last = group[group.length - 1];
+        last.blocks = last.blocks.concat(blocks.blocks);
+        return;
+      }
       if (group.length && item.info.id !== id) {
         out.block(nestItems(group));
         group = [];

@@ -165,6 +165,14 @@ CASES = [
         "<p style='mso-list:l4 level1 lfo1'>Dấu</p><p style='mso-list:l5 level1 lfo2'>Số</p>",
         "<ul><li><p>Dấu</p></li></ul><ol><li><p>Số</p></li></ol>",
     ),
+    # A numbered item's second paragraph (an unnumbered "List Paragraph") stays in the item.
+    (
+        word_item("Một", "1.")
+        + "<p class=MsoListParagraphCxSpMiddle style='margin-left:.5in'>tiếp theo</p>"
+        + word_item("Hai", "2.")
+        + "<p class=MsoListParagraphCxSpLast>cuối</p><p class=MsoNormal>Hết</p>",
+        "<ol><li><p>Một</p><p>tiếp theo</p></li><li><p>Hai</p><p>cuối</p></li></ol><p>Hết</p>",
+    ),
     # Lists nested by aria-level only, and a list nested directly in a list.
     (
         '<ul><li aria-level="1">a</li><li aria-level="2">b</li><li aria-level="1">c</li></ul>',
@@ -190,6 +198,11 @@ CASES = [
     ),
     ("<p><b>a</b> <b>b</b></p>", "<p><strong>a b</strong></p>"),
     ("<p><b>a </b>b</p>", "<p><strong>a </strong>b</p>"),
+    (
+        "<style>p.p1 {margin: 0; font: 12.0px Helvetica} span.s1 {font: bold 12.0px Helvetica}"
+        "</style><p class=p1>a <span class=s1>đậm</span></p>",
+        "<p>a <strong>đậm</strong></p>",
+    ),
     (
         "<p><b>a<p>b</p>c</b></p>",
         "<p><strong>a</strong></p><p><strong>b</strong></p><p><strong>c</strong></p>",
@@ -533,6 +546,12 @@ def test_paste_every_fixture_into_the_editor_and_save_twice(live_server_factory,
         if _stored_body(server, article_id) != first:
             failures.append("the second save changed the stored body")
         results[name] = failures
+        shots = os.environ.get("PASTE_SCREENSHOTS")  # a folder: look at the pasted documents
+        if shots:
+            for width, height in ((1366, 900), (360, 800)):
+                page.set_viewport_size({"width": width, "height": height})
+                page.screenshot(path=f"{shots}/paste-{name[:-5]}-{width}.png", full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 900})
 
     with live_app_context(server):
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Article))
