@@ -159,3 +159,140 @@ def test_editor_writes_and_publishes_an_article(
         > 0
     )
     assert not problems, problems
+
+
+@pytest.fixture
+def writer(live_server_factory, page):
+    server = live_server_factory(workers=1)
+    with live_app_context(server):
+        user = User(email="bang@example.com", name="Võ Thị Bảng", role=Role.EDITOR)
+        user.set_password(PASSWORD)
+        category = Category(name="Thông báo", slug="thong-bao")
+        db.session.add_all([user, category])
+        db.session.commit()
+        category_id = category.id
+    problems = watch_errors(page)
+    sign_in(page, server.url, "bang@example.com", PASSWORD, "/editor/articles/new")
+    open_editor(page, f"{server.url}/editor/articles/new")
+    page.fill("#title", "Lịch trực tuần này")
+    page.select_option("#category_id", str(category_id))
+    page.check("input[name=status][value=published]")
+    return server, page, problems
+
+
+def stored(server) -> Article:
+    with live_app_context(server):
+        article = db.session.scalars(sa.select(Article)).one()
+        db.session.expunge(article)
+        return article
+
+
+def test_tables_from_the_toolbar(writer):
+    server, page, problems = writer
+    page.locator(".editor-content").click()
+    page.keyboard.type("Lịch trực của cơ quan:")
+    tools = page.locator("[data-table-tools]")
+    assert tools.is_hidden()  # shown only inside a table
+    page.locator("[data-cmd=table]").click()
+    tools.wait_for()
+    assert page.locator("[data-cmd=toggleHeaderRow]").get_attribute("aria-pressed") == "true"
+    for text in ["Ngày", "Buổi", "Người trực", "Thứ Hai", "Sáng", "Ông Khải"]:
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    page.keyboard.type("Thứ Ba")
+    page.locator("[data-cmd=addRowAfter]").click()
+    # Two cells of the last row selected with a shift-click, then merged.
+    cells = page.locator(".editor-content table tr").nth(3).locator("td")
+    cells.nth(1).click()
+    cells.nth(2).click(modifiers=["Shift"])
+    page.locator("[data-cmd=mergeCells]").click()
+    page.keyboard.type("Cả ngày: bà Hạnh")
+    assert page.locator(".editor-content td[colspan='2']").count() == 1
+    # A column added after the first one, then deleted from inside it.
+    page.locator(".editor-content table tr").nth(1).locator("td").first.click()
+    page.locator("[data-cmd=addColumnAfter]").click()
+    assert page.locator(".editor-content table tr").first.locator("th").count() == 4
+    page.locator(".editor-content table tr").nth(1).locator("td").nth(1).click()
+    page.locator("[data-cmd=deleteColumn]").click()
+    assert page.locator(".editor-content table tr").first.locator("th").count() == 3
+
+    body = body_html(page)
+    assert body.startswith(
+        "<p>Lịch trực của cơ quan:</p><table><thead><tr><th><p>Ngày</p></th>"
+        "<th><p>Buổi</p></th><th><p>Người trực</p></th></tr></thead><tbody>"
+    ), body
+    assert '<td colspan="2"><p>Cả ngày: bà Hạnh</p></td>' in body
+    assert "style" not in body and "colgroup" not in body
+
+    # Header row off: no thead; on again: back.
+    page.locator(".editor-content table td").first.click()
+    page.locator("[data-cmd=toggleHeaderRow]").click()
+    assert "<thead>" not in body_html(page)
+    page.locator("[data-cmd=toggleHeaderRow]").click()
+    assert body_html(page) == body
+
+    # Leaving the table hides its tools.
+    page.locator(".editor-content > p").first.click()
+    tools.wait_for(state="hidden")
+
+    with page.expect_navigation():
+        page.locator("#save-button").click()
+    assert "Đã lưu và đăng bài." in page.locator(".ed-flashes").inner_text()
+    article = stored(server)
+    assert article.body == body
+    assert body_html(page) == body
+
+    page.goto(f"{server.url}/article/{article.id}/{article.slug}")
+    table = page.locator(".article-body table")
+    assert table.locator("thead th").count() == 3
+    assert table.locator("tbody tr").count() == 3
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    assert not problems, problems
+
+
+def test_attachment_from_the_toolbar(writer, tmp_path):
+    from tests.test_attachments import make_pdf
+
+    server, page, problems = writer
+    pdf = make_pdf("Quyet dinh so 15")
+    path = tmp_path / "Quyết định số 15.pdf"
+    path.write_bytes(pdf)
+    page.locator(".editor-content").click()
+    page.keyboard.type("Văn bản kèm theo:")
+    with page.expect_file_chooser() as chooser:
+        page.locator("[data-cmd=attachment]").click()
+    chooser.value.set_files(str(path))
+    block = page.locator(".editor-content .file-attachment")
+    block.wait_for()
+    assert block.locator("a").inner_text() == "Quyết định số 15.pdf"
+    assert block.locator(".file-meta").inner_text() == "PDF, 1 KB"
+    assert "Đã chèn tệp đính kèm." in page.locator("#upload-status").inner_text()
+
+    # A file of another kind is refused before any upload.
+    other = tmp_path / "ghi-chu.txt"
+    other.write_text("không phải văn bản")
+    with page.expect_file_chooser() as chooser:
+        page.locator("[data-cmd=attachment]").click()
+    chooser.value.set_files(str(other))
+    assert "Chỉ đính kèm được tệp PDF" in page.locator("#upload-status").inner_text()
+
+    body = body_html(page)
+    assert re.fullmatch(
+        r'<p>Văn bản kèm theo:</p><div class="file-attachment">'
+        r'<a href="/uploads/files/\d{4}/\d{2}/[0-9a-f]+\.pdf" data-type="pdf" '
+        rf'data-size="{len(pdf)}">Quyết định số 15\.pdf</a>'
+        r'<span class="file-meta">PDF, 1 KB</span></div>',
+        body,
+    ), body
+    with page.expect_navigation():
+        page.locator("#save-button").click()
+    article = stored(server)
+    assert article.body == body
+
+    page.goto(f"{server.url}/article/{article.id}/{article.slug}")
+    link = page.locator(".article-body .file-attachment a")
+    answer = page.request.get(server.url + link.get_attribute("href"))
+    assert answer.body() == pdf
+    assert "filename*=UTF-8''" in answer.headers["content-disposition"]
+    assert not problems, problems
