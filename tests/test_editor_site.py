@@ -308,7 +308,10 @@ def test_logo_upload_goes_through_the_image_pipeline(app, as_admin):
     assert SiteSettings.get().logo_url is None
 
 
-def test_logo_path_under_uploads_is_accepted(as_admin):
+def test_logo_path_under_uploads_is_accepted(app, as_admin):
+    logo = Path(app.config["UPLOAD_FOLDER"]) / "2026" / "03" / "abc-800.png"
+    logo.parent.mkdir(parents=True)
+    logo.write_bytes(_png())  # only an existing upload is accepted
     data = dict(SETTINGS, logo_url="/uploads/2026/03/abc-800.png")
     assert as_admin.post("/editor/settings", data=data).status_code == 303
     assert SiteSettings.get().logo_url == "/uploads/2026/03/abc-800.png"

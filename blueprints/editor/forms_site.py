@@ -1,8 +1,11 @@
 """Forms for site management: categories, web links, settings, users, profile, audit filter."""
 
 import ipaddress
-from urllib.parse import urlsplit
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -163,23 +166,59 @@ class WebLinkForm(FlaskForm):
 # ------------------------------------------------------------------ settings
 
 
+LOGO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+# One path segment of an upload: the media service names files with letters, digits, - and _.
+_UPLOAD_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def normalise_upload_path(value: str) -> str | None:
+    """The one spelling of a plain path under /uploads/, or None.
+
+    Percent-escapes are decoded first (browsers fold `%2e%2e` into `..` before they ask),
+    then every segment must be a plain name: no `.`/`..`, empty segments, query or fragment.
+    """
+    if not value.startswith("/uploads/"):
+        return None
+    try:
+        decoded = unquote(value, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if "%" in decoded:  # encoded twice, or a stray percent sign
+        return None
+    parts = decoded.removeprefix("/uploads/").split("/")
+    if not all(_UPLOAD_SEGMENT.fullmatch(part) for part in parts):
+        return None
+    return "/uploads/" + "/".join(parts)
+
+
+def is_upload_image(path: str) -> bool:
+    """A normalised /uploads/ path names an image file inside the upload folder (a link
+    out of the folder does not count)."""
+    if not path.lower().endswith(LOGO_EXTENSIONS):
+        return False
+    folder = Path(current_app.config["UPLOAD_FOLDER"]).resolve()
+    target = folder.joinpath(*path.removeprefix("/uploads/").split("/")).resolve()
+    return target.is_relative_to(folder) and target.is_file()
+
+
 def upload_path(form, field) -> None:
-    """A logo must be one of this site's uploads: /uploads/... and nothing tricky."""
+    """A logo must be an existing image among this site's uploads; stored normalised."""
     value = field.data or ""
     if not value:
         return
-    if (
-        not value.startswith("/uploads/")
-        or ".." in value
-        or "//" in value
-        or "\\" in value
-        or any(ch.isspace() for ch in value)
-        or has_control_chars(value)
-        or any(ch in value for ch in "\"'<>?#")
-    ):
+    normalised = normalise_upload_path(value)
+    if normalised is None:
         raise ValidationError(
             _l("Chỉ nhận ảnh đã tải lên trang này (đường dẫn bắt đầu bằng /uploads/).")
         )
+    if not is_upload_image(normalised):
+        raise ValidationError(
+            _l(
+                "Không tìm thấy ảnh này trong các tệp đã tải lên trang (JPEG, PNG, WebP, GIF); "
+                "hãy chép đường dẫn từ Thư viện ảnh."
+            )
+        )
+    field.data = normalised
 
 
 def email_address(form, field) -> None:
