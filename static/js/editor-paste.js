@@ -238,7 +238,7 @@
     return (
       el.hasAttribute("hidden") ||
       /^none\b/i.test(decls.display || "") ||
-      /^all\b/i.test(decls["mso-hide"] || "")
+      /^(all|screen)\b/i.test(decls["mso-hide"] || "")
     );
   }
 

@@ -248,6 +248,7 @@ CASES = [
         "<p>ab</p>",
     ),
     ("<p>Hà <st1:place w:st='on'>Nội</st1:place></p>", "<p>Hà Nội</p>"),
+    ("<p>Mục 1<span style='mso-hide:screen'>PAGEREF _Toc1</span></p>", "<p>Mục 1</p>"),
     # Tables: bold first row becomes the header, spans kept, ragged rows padded.
     (
         "<table><tr><td><b>A</b></td><td></td><td style='font-weight:700'>C</td></tr>"
