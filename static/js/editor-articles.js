@@ -1302,9 +1302,13 @@
   var leadInput = document.getElementById("lead");
   var versionInput = document.getElementById("version");
 
+  var saveButton = document.getElementById("save-button");
+
   editor = new T.Editor({
     element: mount,
     injectCSS: false,
+    // An article in the trash cannot be saved: it is shown, not edited.
+    editable: !(saveButton && saveButton.disabled),
     content: bodyInput ? bodyInput.value : "",
     extensions: [
       X.Document,

@@ -112,7 +112,7 @@ def test_editor_writes_and_publishes_an_article(
     page.screenshot(path=str(screenshot_dir / "editor-1366.png"))
     page.set_viewport_size({"width": 360, "height": 800})
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
-    page.locator(".editor-toolbar").scroll_into_view_if_needed()
+    page.evaluate("() => document.querySelector('.editor-toolbar').scrollIntoView()")
     page.screenshot(path=str(screenshot_dir / "editor-360.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
 
