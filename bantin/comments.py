@@ -122,7 +122,8 @@ def submit(
     article, sub: Submission, settings, verdict: tuple[CommentStatus, str] | None = None
 ) -> tuple[int | None, str]:
     """Store a comment and commit: (its id, reason), or (None, why) when the rate or
-    duplicate check refuses it.
+    duplicate check refuses it. With the guard on, the comment also counts as a rate hit
+    of its client (``guard.record_rate_hit``: an IPv4 address, an IPv6 /64).
 
     ``verdict`` is ``initial_status()`` worked out by the caller before its write transaction
     began (it reads, and the write lock is best held briefly). The route calls this right
@@ -150,11 +151,13 @@ def submit(
     try:
         comment_id = db.session.execute(_INSERT_COMMENT, row).scalar_one()
         if guard.enabled():
+            hit = guard.record_rate_hit(sub.ip)
             for ok, why in (
-                guard.check_rate(sub.ip, exclude_id=comment_id),
+                guard.check_rate(sub.ip, exclude_event=hit),
                 guard.check_duplicate(article.id, sub.content, exclude_id=comment_id),
             ):
                 if not ok:
+                    guard.forget_rate_hit(hit)
                     db.session.execute(_DELETE_COMMENT, {"id": comment_id})
                     db.session.commit()
                     return None, why
@@ -284,7 +287,7 @@ def purge(now: datetime | None = None) -> PurgeResult:
             .execution_options(synchronize_session=False)
         ).rowcount
         challenges = captcha.purge(now)
-        events = captcha.purge_rate_events(now)
+        events = captcha.purge_rate_events(now) + guard.purge_rate_hits(now)
         db.session.commit()
     except Exception:
         db.session.rollback()

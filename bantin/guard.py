@@ -19,16 +19,18 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Comment, CommentStatus, SiteSettings
+from bantin.models import Comment, CommentStatus, RateEvent, SiteSettings
+from bantin.net import rate_key
 
 Result = tuple[bool, str]
 OK: Result = (True, "")
 
 MIN_FILL_TIME = timedelta(seconds=3)
 MAX_FORM_AGE = timedelta(days=2)
-BURST_WINDOW = timedelta(seconds=15)  # at most 1 comment per IP in 15 s
+BURST_WINDOW = timedelta(seconds=15)  # at most 1 comment per client in 15 s
 HOURLY_WINDOW = timedelta(hours=1)
 HOURLY_LIMIT = 10
+RATE_BUCKET = "comment"  # RateEvent rows, keyed like every rate limit (bantin.net.rate_key)
 DUPLICATE_WINDOW = timedelta(days=1)
 LINK_HOLD = 2  # this many links or more: held for moderation
 
@@ -112,8 +114,9 @@ def check_timing(token: str | None, article_id: int) -> Result:
     return OK
 
 
-def check_rate(ip: str, exclude_id: int | None = None) -> Result:
-    """At most 1 comment per 15 s and 10 per hour from one IP (the Comment table's ip index)."""
+def check_rate(ip: str, exclude_event: int | None = None) -> Result:
+    """At most 1 comment per 15 s and 10 per hour from one client, counted by
+    ``net.rate_key`` (an IPv4 address, an IPv6 /64): the comment bucket's RateEvent rows."""
     if not ip:
         return OK
     now = utcnow()
@@ -121,20 +124,54 @@ def check_rate(ip: str, exclude_id: int | None = None) -> Result:
         sa.select(
             sa.func.count(),
             sa.func.coalesce(
-                sa.func.sum(sa.case((Comment.created_at > now - BURST_WINDOW, 1), else_=0)), 0
+                sa.func.sum(sa.case((RateEvent.created_at > now - BURST_WINDOW, 1), else_=0)), 0
             ),
         )
-        .select_from(Comment)
-        .where(Comment.ip == ip, Comment.created_at > now - HOURLY_WINDOW)
+        .select_from(RateEvent)
+        .where(
+            RateEvent.bucket == RATE_BUCKET,
+            RateEvent.key == rate_key(ip),
+            RateEvent.created_at > now - HOURLY_WINDOW,
+        )
     )
-    if exclude_id is not None:
-        stmt = stmt.where(Comment.id != exclude_id)
+    if exclude_event is not None:
+        stmt = stmt.where(RateEvent.id != exclude_event)
     hourly, burst = db.session.execute(stmt).one()
     if burst >= 1:
         return False, "rate_burst"
     if hourly >= HOURLY_LIMIT:
         return False, "rate_hourly"
     return OK
+
+
+_rate_events = RateEvent.__table__
+_INSERT_RATE_EVENT = sa.insert(_rate_events).returning(_rate_events.c.id)
+
+
+def record_rate_hit(ip: str) -> int | None:
+    """Count a stored comment against its client's key; the event id (None without an IP).
+
+    The caller holds the write transaction (see ``comments.submit``) and commits.
+    """
+    if not ip:
+        return None
+    row = {"bucket": RATE_BUCKET, "key": rate_key(ip), "created_at": utcnow()}
+    return db.session.execute(_INSERT_RATE_EVENT, row).scalar_one()
+
+
+def forget_rate_hit(event_id: int | None) -> None:
+    if event_id is not None:
+        db.session.execute(sa.delete(RateEvent).where(RateEvent.id == event_id))
+
+
+def purge_rate_hits(now: datetime) -> int:
+    """Drop comment rate hits older than the longest window (the caller commits)."""
+    result = db.session.execute(
+        sa.delete(RateEvent).where(
+            RateEvent.bucket == RATE_BUCKET, RateEvent.created_at < now - HOURLY_WINDOW
+        )
+    )
+    return result.rowcount or 0
 
 
 def check_duplicate(article_id: int, content: str, exclude_id: int | None = None) -> Result:
@@ -195,6 +232,8 @@ def ip_blocked(ip: str, blocked: list[str]) -> bool:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip in blocked
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # a dual-stack socket's form of an IPv4 client
     for entry in blocked:
         try:
             if address in ipaddress.ip_network(entry, strict=False):

@@ -197,6 +197,113 @@ def test_rate_limit_holds_under_a_race(guarded):
     assert len(all_comments()) == 1
 
 
+def post_from(client, clock, art, address: str, content: str, seconds: int = 5):
+    """Load the form, wait, and post it from ``address`` (REMOTE_ADDR)."""
+    tokens = fetch_form(client, art)
+    clock.tick(seconds=seconds)
+    return client.post(
+        f"/article/{art.id}/comments",
+        data={**tokens, "name": "Bình", "content": content, "captcha": "TEST1"},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),  # IPv4-mapped: the IPv4 address it carries
+        ("::ffff:c000:207", "192.0.2.7"),
+        ("2001:db8:1:2::5", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:0db8:0001:0002:0000:0000:0000:0001", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::5", "2001:db8:1:3::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("", ""),
+        ("not-an-address", "not-an-address"),
+    ],
+)
+def test_rate_key_counts_ipv4_per_address_and_ipv6_per_64(address, key):
+    from bantin.net import rate_key
+
+    assert rate_key(address) == key
+
+
+def test_one_ipv6_64_shares_the_burst_limit(guarded):
+    """A /64 is one subscriber: a new address from it is no new commenter."""
+    app, clock, client = guarded
+    art = Factory().article()
+    assert post_from(client, clock, art, "2001:db8:1:2::1", "Địa chỉ một").status_code == 303
+    response = post_from(client, clock, art, "2001:db8:1:2:abcd:ef01:2345:6789", "Địa chỉ hai")
+    assert response.status_code == 400
+    assert "đợi ít nhất 15 giây" in response.get_data(as_text=True)
+    # The neighbouring /64 is somebody else.
+    assert post_from(client, clock, art, "2001:db8:1:3::1", "Mạng bên cạnh").status_code == 303
+    assert [c.ip for c in all_comments()] == ["2001:db8:1:2::1", "2001:db8:1:3::1"]
+
+
+def test_one_ipv6_64_shares_the_hourly_limit(guarded):
+    app, clock, client = guarded
+    art = Factory().article()
+    for n in range(10):
+        response = post_from(client, clock, art, f"2001:db8:7:7::{n + 1:x}", f"Số {n}", 20)
+        assert response.status_code == 303, n
+    response = post_from(client, clock, art, "2001:db8:7:7::ff", "Số mười một", 20)
+    assert response.status_code == 400
+    assert "quá nhiều ý kiến trong một giờ" in response.get_data(as_text=True)
+    assert post_from(client, clock, art, "2001:db8:7:8::1", "Mạng khác", 20).status_code == 303
+
+
+def test_ipv4_mapped_ipv6_counts_as_the_ipv4_address(guarded):
+    app, clock, client = guarded
+    art = Factory().article()
+    assert post_from(client, clock, art, "192.0.2.77", "Qua IPv4").status_code == 303
+    response = post_from(client, clock, art, "::ffff:192.0.2.77", "Qua socket hai ngăn xếp")
+    assert response.status_code == 400
+    assert "đợi ít nhất 15 giây" in response.get_data(as_text=True)
+    # Neighbouring IPv4 addresses are separate clients (no /24 grouping).
+    assert post_from(client, clock, art, "192.0.2.78", "Máy bên cạnh").status_code == 303
+
+
+def test_captcha_limits_count_ipv6_per_64(app_factory):
+    app = app_factory(CAPTCHA_RATE_LIMITS={"captcha-new": (2, timedelta(minutes=10))})
+    with app.app_context():
+        client = app.test_client()
+
+        def new_from(address):
+            return client.get(
+                "/captcha/new?format=json", environ_base={"REMOTE_ADDR": address}
+            ).status_code
+
+        assert new_from("2001:db8:5:5::1") == 200
+        assert new_from("2001:db8:5:5::2") == 200
+        assert new_from("2001:db8:5:5:1:2:3:4") == 429  # same /64, third request
+        assert new_from("2001:db8:5:6::1") == 200
+        assert new_from("::ffff:198.51.100.1") == 200
+        assert new_from("198.51.100.1") == 200
+        assert new_from("198.51.100.1") == 429
+
+
+def test_rate_hits_are_purged_after_the_hourly_window(guarded):
+    from bantin.comments import purge
+    from bantin.models import RateEvent
+
+    app, clock, client = guarded
+    art = Factory().article()
+    assert post_from(client, clock, art, "2001:db8:9:9::1", "Một").status_code == 303
+    keys = list(db.session.scalars(sa.select(RateEvent.key).where(RateEvent.bucket == "comment")))
+    assert keys == ["2001:db8:9:9::/64"]
+    purge(clock.now + timedelta(minutes=30))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RateEvent)) == 1
+    assert purge(clock.now + timedelta(hours=2)).rate_events_deleted == 1
+
+
+def test_blocked_networks_match_ipv4_mapped_addresses():
+    assert guard.ip_blocked("::ffff:10.1.2.3", ["10.0.0.0/8"])
+    assert guard.ip_blocked("::ffff:192.0.2.5", ["192.0.2.5"])
+    assert not guard.ip_blocked("::ffff:192.0.2.6", ["192.0.2.5"])
+
+
 def test_forwarded_for_is_used_only_behind_a_configured_proxy(app_factory):
     headers = {"X-Forwarded-For": "203.0.113.5"}
     make = Factory()

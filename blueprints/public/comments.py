@@ -17,7 +17,7 @@ from bantin.comments import Submission, comments_open, initial_status, maybe_pur
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import Article, ArticleStatus, CommentStatus
-from bantin.net import client_ip
+from bantin.net import client_ip, rate_key
 from bantin.sidebar import site_layout
 from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm
@@ -144,7 +144,7 @@ def _challenge(bucket: str, token: str) -> str | Response:
     if captcha.issued_at(token) is None:
         return _gone()
     with write_lock():
-        if captcha.rate_limited(bucket, client_ip()):
+        if captcha.rate_limited(bucket, rate_key()):
             return _too_many()
         answer = captcha.activate(token)
         db.session.commit()
@@ -187,7 +187,7 @@ def _wants_json() -> bool:
 def captcha_new():
     """A fresh challenge: JSON for the in-page refresh, else back to the article's form."""
     with write_lock():
-        if captcha.rate_limited("captcha-new", client_ip()):
+        if captcha.rate_limited("captcha-new", rate_key()):
             return _too_many()
         db.session.commit()  # the rate-limit hit; the challenge is stored by its image
     if _wants_json():
