@@ -1,11 +1,34 @@
-"""Recording audit events; the caller's commit makes them durable with the change itself."""
+"""Recording audit events; the caller's commit makes them durable with the change itself.
 
-from flask import has_request_context
+Most events get a row each. Events an outsider can repeat at will (refused sign-ins, wrong
+current passwords) go through ``record_repeat``: one row per action, account, address,
+detail and ``REPEAT_WINDOW``, whose ``count`` goes up, so a flood of requests cannot grow
+the table faster than one row per window and group. Old rows go with ``purge`` (the
+``purge`` command), after ``AUDIT_KEEP_DAYS`` days.
+"""
+
+import hashlib
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context, has_request_context
 from flask_login import current_user
 
+from bantin.clock import utcnow
+from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import AuditLog, User
 from bantin.net import client_ip
+
+REPEAT_WINDOW = timedelta(minutes=15)
+DEFAULT_KEEP_DAYS = 365
+_PURGE_BATCH = 1000
+
+
+def _who(user: User | None, actor: str | None) -> tuple[User | None, str]:
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    return user, actor if actor is not None else (user.email if user else "")
 
 
 def record(
@@ -17,11 +40,10 @@ def record(
     actor: str | None = None,
 ) -> AuditLog:
     """Add an audit row to the session: who (user or the signed-in user), what, from where."""
-    if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user._get_current_object()
+    user, actor = _who(user, actor)
     entry = AuditLog(
         user_id=user.id if user else None,
-        actor=actor if actor is not None else (user.email if user else ""),
+        actor=actor,
         action=action,
         target_type=target_type,
         target_id=target_id,
@@ -30,3 +52,99 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def repeat_key(action: str, actor: str, ip: str, detail: str, now: datetime) -> str:
+    """The group a repeated event belongs to: same action, account, address and detail
+    within the same REPEAT_WINDOW (fixed windows, so every worker computes the same key)."""
+    window = int((now - datetime(2000, 1, 1)) / REPEAT_WINDOW)
+    raw = "\x1f".join((action, actor, ip, detail, str(window)))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def record_repeat(
+    action: str,
+    target_type: str = "",
+    target_id: int | None = None,
+    detail: str = "",
+    user: User | None = None,
+    actor: str | None = None,
+) -> None:
+    """Count an event that may repeat: a new row for the first of its group in a window,
+    else one more on that row. One upsert statement, so concurrent workers never lose a
+    count or split a group; the caller commits."""
+    user, actor = _who(user, actor)
+    actor = actor[:254]
+    detail = detail[:500]
+    ip = client_ip()[:64] if has_request_context() else ""
+    now = utcnow()
+    values = {
+        "user_id": user.id if user else None,
+        "actor": actor,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "detail": detail,
+        "ip": ip,
+        "created_at": now,
+        "last_at": now,
+        "count": 1,
+        "repeat_key": repeat_key(action, actor, ip, detail, now),
+    }
+    # Both dialects spell the upsert the same way; only the import differs.
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = AuditLog.__table__
+    stmt = insert(table).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.repeat_key],
+        set_={"count": table.c.count + 1, "last_at": stmt.excluded.last_at},
+    )
+    db.session.execute(stmt)
+
+
+def keep_days() -> int:
+    """Days audit rows are kept (config AUDIT_KEEP_DAYS); 0 keeps them for ever."""
+    value = DEFAULT_KEEP_DAYS
+    if has_app_context():
+        value = current_app.config.get("AUDIT_KEEP_DAYS", DEFAULT_KEEP_DAYS)
+    days = int(value)
+    if days < 0:
+        raise ValueError("AUDIT_KEEP_DAYS must be 0 (keep for ever) or a number of days")
+    return days
+
+
+def purge(now: datetime | None = None) -> int:
+    """Delete audit rows whose latest event is older than ``keep_days()``; returns how many.
+
+    Deletes in short committed batches under the write lock, so a first purge of a large
+    log never holds SQLite's write lock for long.
+    """
+    days = keep_days()
+    if days == 0:
+        return 0
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    old = (
+        sa.select(AuditLog.id)
+        .where(
+            AuditLog.created_at < cutoff,
+            sa.or_(AuditLog.last_at.is_(None), AuditLog.last_at < cutoff),
+        )
+        .limit(_PURGE_BATCH)
+    )
+    deleted = 0
+    while True:
+        with write_lock():
+            ids = list(db.session.scalars(old))
+            if ids:
+                db.session.execute(
+                    sa.delete(AuditLog)
+                    .where(AuditLog.id.in_(ids))
+                    .execution_options(synchronize_session=False)
+                )
+            db.session.commit()
+        deleted += len(ids)
+        if len(ids) < _PURGE_BATCH:
+            return deleted

@@ -6,7 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 from flask.cli import with_appcontext
 
-from bantin import autosave, backup, checks
+from bantin import audit, autosave, backup, checks
 from bantin.benchdata import seed_bench_command
 from bantin.comments import purge_command as comments_purge_command
 from bantin.extensions import db
@@ -104,11 +104,15 @@ def ensure_admin_command(email: str) -> None:
 @click.command("purge")
 @click.pass_context
 def purge_command(ctx: click.Context) -> None:
-    """Forget old commenters' IPs, delete old captcha rows and autosaves older than 30 days."""
+    """Forget old commenters' IPs, delete old captcha rows and autosaves older than 30 days,
+    and audit entries older than AUDIT_KEEP_DAYS."""
     ctx.invoke(comments_purge_command)
     deleted = autosave.purge()
     db.session.commit()
     click.echo(f"Deleted {deleted} autosaves older than 30 days.")
+    if audit.keep_days():
+        deleted = audit.purge()
+        click.echo(f"Deleted {deleted} audit entries older than {audit.keep_days()} days.")
 
 
 def carry_app_context(command: click.Command) -> click.Command:

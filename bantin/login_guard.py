@@ -4,17 +4,25 @@ After ``ACCOUNT_LIMIT`` failures for one account, or ``IP_LIMIT`` failures from 
 address, within ``WINDOW``, sign-in is refused for ``LOCKOUT`` (even with the right
 password). Refused attempts are not recorded as failures, so an attacker who keeps
 hammering cannot push the lock further out for the real user.
+
+Every password check (sign-in, and the current password when changing it) first
+``reserve``s its attempt: the attempt is stored as a failure, atomically with the decision,
+before the slow hash runs. Concurrent requests therefore cannot all pass the check of the
+lock before any of them has recorded a failure: at most ``ACCOUNT_LIMIT`` passwords are
+ever checked for one account in a window, however many arrive at once.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from bantin.clock import utcnow
+from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import LoginAttempt
 
@@ -25,6 +33,19 @@ LOCKOUT = timedelta(minutes=15)
 # Attempts older than this are of no use to any check and are purged.
 KEEP = timedelta(days=1)
 _PURGE_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A reserved attempt: ``id`` of its row when the password may be checked, or
+    ``remaining`` (how long the lock lasts) when it was refused and nothing was stored."""
+
+    id: int | None
+    remaining: timedelta | None
+
+    @property
+    def refused(self) -> bool:
+        return self.remaining is not None
 
 
 def _locked_until(times: Sequence[datetime], limit: int) -> datetime | None:
@@ -39,12 +60,16 @@ def _locked_until(times: Sequence[datetime], limit: int) -> datetime | None:
     return until
 
 
-def _failures(where: sa.ColumnElement[bool], since: datetime) -> list[datetime]:
+def _failures(
+    where: sa.ColumnElement[bool], since: datetime, exclude: int | None
+) -> list[datetime]:
     stmt = (
         sa.select(LoginAttempt.created_at)
         .where(where, LoginAttempt.success.is_(False), LoginAttempt.created_at > since)
         .order_by(LoginAttempt.created_at)
     )
+    if exclude is not None:
+        stmt = stmt.where(LoginAttempt.id != exclude)
     return list(db.session.scalars(stmt))
 
 
@@ -55,15 +80,22 @@ def _last_success(email: str) -> datetime | None:
     return db.session.scalar(stmt)
 
 
-def lock_remaining(email: str, ip: str, now: datetime | None = None) -> timedelta | None:
-    """How long sign-in stays refused for this account or address; None when allowed."""
+def lock_remaining(
+    email: str, ip: str, now: datetime | None = None, exclude: int | None = None
+) -> timedelta | None:
+    """How long sign-in stays refused for this account or address; None when allowed.
+
+    ``exclude`` leaves one attempt (the one being decided) out of the count.
+    """
     now = now or utcnow()
     horizon = now - WINDOW - LOCKOUT
     # A successful sign-in starts the account's count afresh (not the address's).
     since_account = max(horizon, _last_success(email) or horizon)
     ends = [
-        _locked_until(_failures(LoginAttempt.email == email, since_account), ACCOUNT_LIMIT),
-        _locked_until(_failures(LoginAttempt.ip == ip, horizon), IP_LIMIT),
+        _locked_until(
+            _failures(LoginAttempt.email == email, since_account, exclude), ACCOUNT_LIMIT
+        ),
+        _locked_until(_failures(LoginAttempt.ip == ip, horizon, exclude), IP_LIMIT),
     ]
     until = max((end for end in ends if end is not None), default=None)
     if until is None or until <= now:
@@ -76,10 +108,62 @@ def minutes(remaining: timedelta) -> int:
     return max(1, math.ceil(remaining.total_seconds() / 60))
 
 
-def record(email: str, ip: str, success: bool) -> None:
-    """Add an attempt to the session (the caller commits) and purge a batch of old ones."""
+def _serialise_reservations() -> None:
+    """Make reservations take turns across processes.
+
+    On SQLite the INSERT below does it: it takes the database's one write lock, and the
+    counts that follow in the same transaction see every attempt committed before it.
+    PostgreSQL lets concurrent INSERTs proceed, so the table is locked against other
+    reservations (a mode that conflicts with itself, not with readers) first.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("LOCK TABLE login_attempt IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def reserve(email: str, ip: str, on_refused: Callable[[timedelta], None] | None = None) -> Attempt:
+    """Take a turn to check a password, before the slow hash runs.
+
+    In one short transaction under the write lock, committed before returning: store this
+    attempt as a failure, then decide from the attempts before it. When a lock is already
+    on, the attempt is refused: its row goes again (refusals never push the lock further
+    out) and ``on_refused(remaining)`` adds what the caller records in the same
+    transaction (an audit row). Otherwise the caller checks the password and, when it was
+    right, calls ``succeeded``; a wrong password simply stays a failure.
+    """
+    email, ip = email[:254], ip[:64]
     now = utcnow()
-    db.session.add(LoginAttempt(email=email[:254], ip=ip[:64], success=success, created_at=now))
+    with write_lock():
+        _serialise_reservations()
+        attempt = LoginAttempt(email=email, ip=ip, success=False, created_at=now)
+        db.session.add(attempt)
+        db.session.flush()
+        attempt_id = attempt.id
+        remaining = lock_remaining(email, ip, now, exclude=attempt_id)
+        if remaining is not None:
+            db.session.delete(attempt)
+            if on_refused is not None:
+                on_refused(remaining)
+        _purge_old(now)
+        db.session.commit()
+    if remaining is not None:
+        return Attempt(None, remaining)
+    return Attempt(attempt_id, None)
+
+
+def succeeded(attempt: Attempt) -> None:
+    """Mark a reserved attempt as a success (the caller holds the write lock and commits)."""
+    if attempt.id is None:
+        raise ValueError("a refused attempt cannot succeed")
+    db.session.execute(
+        sa.update(LoginAttempt)
+        .where(LoginAttempt.id == attempt.id)
+        .values(success=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _purge_old(now: datetime) -> None:
+    """Delete a batch of attempts too old to matter (inside the caller's transaction)."""
     old = (
         sa.select(LoginAttempt.id)
         .where(LoginAttempt.created_at < now - KEEP)

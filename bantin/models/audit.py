@@ -12,7 +12,10 @@ from bantin.extensions import db
 
 
 class AuditLog(db.Model):
-    __table_args__ = (sa.Index("ix_audit_log_created", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_audit_log_created", "created_at"),
+        sa.Index("ux_audit_log_repeat_key", "repeat_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
@@ -24,3 +27,10 @@ class AuditLog(db.Model):
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Repeated events (refused sign-ins, wrong current passwords) share one row per action,
+    # account, address, detail and window: ``count`` goes up and ``last_at`` moves on.
+    # ``repeat_key`` names that group (NULL for ordinary one-off events); its unique index
+    # lets concurrent workers add to the same row with one upsert.
+    count: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_at: Mapped[datetime | None] = mapped_column()
+    repeat_key: Mapped[str | None] = mapped_column(sa.String(64))

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from bantin import audit, login_guard
 from bantin.clock import utcnow
+from bantin.database import write_lock
 from bantin.errors import write_unavailable
 from bantin.extensions import db
 from bantin.models import User
@@ -76,23 +77,25 @@ def login():
 
 
 def _authenticate(form: LoginForm) -> tuple[User | None, str, int]:
-    """Check the lock, then the password; record the attempt either way."""
+    """Reserve the attempt (refused while locked), then check the password; audit either way."""
     email = nfc(form.email.data).strip().lower()
     password = form.password.data or ""
     ip = client_ip()
     generic = _("Email hoặc mật khẩu không đúng.")
 
-    remaining = login_guard.lock_remaining(email, ip)
-    if remaining is not None:
-        audit.record("login.failure", "user", None, "locked out", actor=email)
-        db.session.commit()
+    def refused(_remaining) -> None:
+        audit.record_repeat("login.failure", "user", None, "locked out", actor=email)
+
+    attempt = login_guard.reserve(email, ip, on_refused=refused)
+    if attempt.refused:
         message = _(
             "Đăng nhập sai quá nhiều lần. Để bảo vệ tài khoản, vui lòng thử lại sau "
             "%(minutes)d phút.",
-            minutes=login_guard.minutes(remaining),
+            minutes=login_guard.minutes(attempt.remaining),
         )
         return None, message, 429
 
+    # The slow part runs outside any transaction: nothing is locked while hashing.
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
         _dummy_check(password)
@@ -104,21 +107,24 @@ def _authenticate(form: LoginForm) -> tuple[User | None, str, int]:
     else:
         ok, reason = True, ""
 
-    login_guard.record(email, ip, ok)
     if not ok:
-        audit.record(
-            "login.failure", "user", user.id if user else None, reason, user=user, actor=email
-        )
-        db.session.commit()
+        # The reserved attempt stays a failure.
+        with write_lock():
+            audit.record_repeat(
+                "login.failure", "user", user.id if user else None, reason, user=user, actor=email
+            )
+            db.session.commit()
         if reason == "disabled":
             # Only someone who knows the password learns that the account is disabled.
             return None, _("Tài khoản này đã bị khóa. Vui lòng liên hệ quản trị viên."), 403
         return None, generic, 400
 
     assert user is not None
-    user.last_login_at = utcnow()
-    audit.record("login.success", "user", user.id, "", user=user)
-    db.session.commit()
+    with write_lock():
+        login_guard.succeeded(attempt)
+        user.last_login_at = utcnow()
+        audit.record("login.success", "user", user.id, "", user=user)
+        db.session.commit()
     # A fresh session: nothing from before sign-in (CSRF token included) carries over.
     session.clear()
     login_user(user, remember=bool(form.remember.data))

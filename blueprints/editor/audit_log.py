@@ -35,8 +35,11 @@ ACTION_LABELS = {
     "user.enable": _l("Mở khóa tài khoản"),
     "user.reset_password": _l("Đặt lại mật khẩu"),
     "user.password_change": _l("Tự đổi mật khẩu"),
+    "user.password_change_failure": _l("Đổi mật khẩu thất bại"),
     "user.profile": _l("Sửa hồ sơ"),
 }
+# Failures an outsider can repeat: highlighted in the list.
+WARN_ACTIONS = frozenset({"login.failure", "user.password_change_failure"})
 # Offered as suggestions in the filter box.
 ACTION_PREFIXES = (
     "login",
@@ -77,6 +80,7 @@ def audit_log():
             next_before=None,
             labels=ACTION_LABELS,
             prefixes=ACTION_PREFIXES,
+            warn_actions=WARN_ACTIONS,
             filters={},
         ), 400
 
@@ -113,5 +117,6 @@ def audit_log():
         paged=before is not None,
         labels=ACTION_LABELS,
         prefixes=ACTION_PREFIXES,
+        warn_actions=WARN_ACTIONS,
         filters=filters,
     )
