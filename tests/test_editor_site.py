@@ -460,7 +460,7 @@ def test_profile_name_change(client, factory, login):
                 "new_password": "new pass 123",
                 "confirm": "new pass 123",
             },
-            "Mật khẩu hiện tại không đúng.",
+            "Không xác nhận được mật khẩu hiện tại.",
         ),
         (
             {

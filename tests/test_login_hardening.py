@@ -3,6 +3,7 @@ retention, a lockout that concurrent requests cannot race, and the password-chan
 held to the same lockout."""
 
 import json
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -22,6 +23,8 @@ from tests.conftest import PASSWORD, live_app_context
 T0 = datetime(2026, 3, 10, 8, 0, 0)  # on a 15-minute boundary
 MINUTE = timedelta(minutes=1)
 OTHER_IP = {"REMOTE_ADDR": "198.51.100.7"}
+CHANGE_FAILED = "Không xác nhận được mật khẩu hiện tại."
+NEW_PASSWORD = "a new long passphrase"
 SLOW_OVERLAPPING_HASH = "pbkdf2:sha256:300000"
 
 
@@ -303,3 +306,101 @@ def test_live_gunicorn_concurrent_wrong_passwords(live_server_factory):
     assert by_detail["wrong password"][0] == 5 and by_detail["locked out"][0] == 11
     # One row each, or two when the requests straddle a 15-minute boundary.
     assert all(rows <= 2 for _, rows in by_detail.values())
+
+
+# ------------------------------------------------------------------ password change
+
+
+def change_password(client, current, new=NEW_PASSWORD):
+    return client.post(
+        "/editor/profile/password",
+        data={"current_password": current, "new_password": new, "confirm": new},
+    )
+
+
+def error_messages(response) -> list[tuple[str, str]]:
+    """(field id, message) of every error shown next to a field."""
+    html = response.get_data(as_text=True)
+    return re.findall(r'<p class="field-error" id="([^"]*)-error">([^<]*)</p>', html)
+
+
+def test_wrong_current_passwords_count_toward_the_lockout(
+    app, client, factory, clock, login, monkeypatch
+):
+    user = factory.user("editor")
+    login(user)
+    old_hash = user.password_hash
+    for _ in range(5):
+        tick(clock)
+        response = change_password(client, "wrong guess!")
+        assert response.status_code == 400
+        assert CHANGE_FAILED in response.get_data(as_text=True)
+
+    counter = CheckCounter(monkeypatch)
+    tick(clock)
+    response = change_password(client, PASSWORD)  # the right one, now refused unchecked
+    assert response.status_code == 400 and CHANGE_FAILED in response.get_data(as_text=True)
+    assert counter.calls == 0
+    db.session.refresh(user)
+    assert user.password_hash == old_hash
+
+    # Sign-in is locked too, from any address.
+    other = app.test_client()
+    assert post_login(other, user.email, PASSWORD, environ_base=OTHER_IP).status_code == 429
+    assert repeated("user.password_change_failure") == [
+        ("wrong current password", 5, "127.0.0.1"),
+        ("locked out", 1, "127.0.0.1"),
+    ]
+
+    clock["now"] += timedelta(minutes=15)
+    assert change_password(client, PASSWORD).status_code == 303
+    db.session.refresh(user)
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_password_change_is_refused_while_sign_in_is_locked(
+    app, client, factory, clock, login, monkeypatch
+):
+    user = factory.user("editor")
+    login(user)
+    attacker = app.test_client()
+    for _ in range(5):
+        tick(clock)
+        post_login(attacker, user.email, "wrong-password", environ_base=OTHER_IP)
+    counter = CheckCounter(monkeypatch)
+    tick(clock)
+    response = change_password(client, PASSWORD)
+    assert response.status_code == 400 and CHANGE_FAILED in response.get_data(as_text=True)
+    assert counter.calls == 0
+    db.session.refresh(user)
+    assert not user.check_password(NEW_PASSWORD)
+    assert repeated("user.password_change_failure") == [("locked out", 1, "127.0.0.1")]
+
+
+def test_no_password_change_message_tells_a_right_guess_from_a_wrong_one(
+    client, factory, clock, login
+):
+    user = factory.user("editor")
+    login(user)
+
+    def messages(current, new):
+        tick(clock)
+        response = change_password(client, current, new)
+        assert response.status_code == 400
+        return error_messages(response)
+
+    # "New equals current" is decided from the typed values alone.
+    assert messages("wrong guess!", "wrong guess!") == messages(PASSWORD, PASSWORD)
+    assert messages("wrong guess!", "wrong guess!") == [
+        ("new_password", "Mật khẩu mới phải khác mật khẩu hiện tại.")
+    ]
+    wrong = messages("wrong guess!", NEW_PASSWORD)
+    assert wrong == [
+        (
+            "current_password",
+            CHANGE_FAILED + " Nếu đã nhập sai nhiều lần, vui lòng thử lại sau 15 phút.",
+        )
+    ]
+    for _ in range(4):
+        messages("wrong guess!", NEW_PASSWORD)
+    assert messages(PASSWORD, NEW_PASSWORD) == wrong  # locked: the same answer
