@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     config.ensure_secret_key(app)
+    config.read_only_database(app)  # a read-only instance folder still serves readers
 
     security_headers.register(app)  # before ProxyFix wraps the WSGI app
     register_proxy(app)

@@ -15,6 +15,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 import click
 import sqlalchemy as sa
@@ -46,7 +47,7 @@ def database_path(app: Flask | None = None) -> Path:
         raise BackupError("Backups need SQLALCHEMY_DATABASE_URI to name a SQLite file.")
     name = url.database
     if name.startswith("file:"):  # sqlite:///file:/path?mode=ro&uri=true
-        name = name.removeprefix("file:").split("?", 1)[0]
+        name = unquote(name.removeprefix("file:").split("?", 1)[0])
     path = Path(name)
     if not path.is_absolute():
         path = Path(app.instance_path) / path

@@ -14,13 +14,14 @@ import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from bantin import backup
-from bantin.config import SECRET_KEY_FILE
+from bantin.config import SECRET_KEY_FILE, sqlite_read_only_params
 
 # Keys that appear in tutorials, templates and .env examples, compared case-insensitively.
 WEAK_SECRET_KEYS = frozenset(
@@ -228,16 +229,28 @@ def check_folders(app: Flask) -> list[Finding]:
         )
     else:
         findings.append(_ok("instance", f"{instance} is private"))
+    # A read-only folder is a supported state (a read-only mount, maintenance): readers are
+    # served and uploads answer 503, so it is worth a warning, never a refusal to start.
     uploads = Path(app.config["UPLOAD_FOLDER"])
     if uploads.is_dir():
         if os.access(uploads, os.W_OK | os.X_OK):
             findings.append(_ok("uploads", f"{uploads} is writable"))
         else:
-            findings.append(_error("uploads", f"{uploads} is not writable by this user."))
+            findings.append(
+                _warn(
+                    "uploads",
+                    f"{uploads} is not writable by this user: uploads answer 503 until it is.",
+                )
+            )
     elif os.access(uploads.parent, os.W_OK | os.X_OK):
         findings.append(_ok("uploads", f"{uploads} will be created on the first upload"))
     else:
-        findings.append(_error("uploads", f"{uploads} is missing and cannot be created."))
+        findings.append(
+            _warn(
+                "uploads",
+                f"{uploads} is missing and cannot be created: uploads answer 503 until it can.",
+            )
+        )
     return findings
 
 
@@ -249,8 +262,29 @@ def check_database(app: Flask, deep: bool) -> list[Finding]:
     if not path.exists():
         return [_error("database", f"no database at {path}: run `flask --app app db upgrade`.")]
     findings = []
+    read_only = sqlite_read_only_params(path)
+    if read_only:
+        findings.append(
+            _warn(
+                "read_only",
+                f"{path.parent} is read-only: readers are served, editing answers 503. Make it "
+                "writable by this user and restart the site to edit again.",
+            )
+        )
+    elif not os.access(path, os.W_OK):
+        findings.append(
+            _warn(
+                "read_only",
+                f"{path} is read-only: readers are served, editing answers 503. "
+                f"Fix its owner or mode (chmod 640 {path}).",
+            )
+        )
     try:
-        conn = sqlite3.connect(str(path), timeout=10)
+        if read_only:
+            uri = f"file:{quote(str(path))}?{read_only}"
+            conn = sqlite3.connect(uri, uri=True, timeout=10)
+        else:
+            conn = sqlite3.connect(str(path), timeout=10)
         try:
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
             has_version = conn.execute(
@@ -266,7 +300,9 @@ def check_database(app: Flask, deep: bool) -> list[Finding]:
             conn.close()
     except sqlite3.DatabaseError as exc:
         return [_error("database", f"{path} cannot be read: {exc}")]
-    if mode != "wal":
+    if read_only:
+        pass  # an immutable file reports no journal mode of its own; the warning above says it
+    elif mode != "wal":
         findings.append(
             _warn("wal", f"journal_mode is {mode}: the app switches to WAL on its next connect.")
         )

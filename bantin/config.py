@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask
 
@@ -31,8 +32,6 @@ def defaults(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 10}},
         # The sliding window after which a returning browser counts as a new visit.
         "VISIT_WINDOW_SECONDS": 30 * 60,
-        # Audit entries older than this many days go with `flask purge` (0 keeps them).
-        "AUDIT_KEEP_DAYS": 365,
     }
 
 
@@ -46,7 +45,13 @@ def ensure_secret_key(app: Flask) -> None:
         # all end up reading the one key that won the race, never a half-written file.
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError as exc:
+            raise RuntimeError(
+                f"Bantin cannot create {path} ({exc.strerror}): make {path.parent} writable "
+                "for the first start, or set BANTIN_SECRET_KEY."
+            ) from exc
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
         try:
@@ -56,3 +61,45 @@ def ensure_secret_key(app: Flask) -> None:
         finally:
             tmp.unlink()
     app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def sqlite_read_only_params(path: Path) -> str | None:
+    """SQLite URI parameters that still read ``path`` when its folder cannot be written.
+
+    WAL needs ``-wal`` and ``-shm`` files beside the database; in a read-only folder
+    (a read-only mount, a folder without write permission) SQLite cannot create them and
+    refuses even to read. With no WAL left behind, the file is complete and nobody can
+    change it, so it is opened immutable; an existing WAL is read through ``mode=ro``.
+    None when the folder is writable (or the file is missing): open it normally.
+    """
+    folder = path.parent
+    if not path.is_file() or os.access(folder, os.W_OK | os.X_OK):
+        return None
+    leftovers = (folder / f"{path.name}{suffix}" for suffix in ("-wal", "-journal"))
+    if any(p.exists() and p.stat().st_size for p in leftovers):
+        return "mode=ro"
+    return "mode=ro&immutable=1"
+
+
+def read_only_database(app: Flask) -> None:
+    """Serve readers from a database whose folder is read-only (editing then answers 503)."""
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    name = url.database
+    if url.get_backend_name() != "sqlite" or not name or name == ":memory:":
+        return
+    if name.startswith("file:"):  # already a SQLite URI: the operator chose its mode
+        return
+    path = Path(name)
+    if not path.is_absolute():
+        path = Path(app.instance_path) / path
+    params = sqlite_read_only_params(path)
+    if params is None:
+        return
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///file:{quote(str(path))}?{params}&uri=true"
+    app.logger.warning(
+        "%s is in a read-only folder: serving readers without writes; editing answers 503 "
+        "until the folder is writable and the server restarted.",
+        path,
+    )

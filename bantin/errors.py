@@ -1,5 +1,7 @@
 """Error pages in the site layout; a failed request never leaves a half-done transaction."""
 
+import errno
+
 from flask import Flask, render_template
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -8,6 +10,11 @@ from bantin.extensions import db
 
 # Messages SQLite gives when it cannot write right now; readers get a 503, not a traceback.
 _UNAVAILABLE = ("database is locked", "disk is full", "database or disk is full", "readonly")
+
+
+# Errors writing a file (an upload) for a passing reason: a read-only folder or mount, lost
+# permissions, a full disk or quota. The site keeps serving; the write answers 503.
+_STORAGE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT})
 
 
 def write_unavailable(error: OperationalError) -> bool:
@@ -45,6 +52,14 @@ def register(app: Flask) -> None:
         if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
             raise error
         return _render_error(None, 500)
+
+    @app.errorhandler(OSError)
+    def storage_unavailable(error: OSError):
+        if error.errno not in _STORAGE_ERRNOS:
+            return internal_error(error)
+        db.session.rollback()
+        app.logger.warning("storage unavailable: %s", error)
+        return render_template("errors/unavailable.html"), 503, {"Retry-After": "600"}
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):
