@@ -32,6 +32,8 @@ def defaults(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 10}},
         # The sliding window after which a returning browser counts as a new visit.
         "VISIT_WINDOW_SECONDS": 30 * 60,
+        # Audit entries older than this many days go with `flask purge` (0 keeps them).
+        "AUDIT_KEEP_DAYS": 365,
     }
 
 
