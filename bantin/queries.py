@@ -118,11 +118,7 @@ ARTICLE_FIELDS = (*(c.key for c in sa.inspect(Article).column_attrs), "thumbnail
 
 
 def _card(article: Article) -> SimpleNamespace:
-    card = cache.snapshot(article, CARD_FIELDS)
-    # The picture a card shows is the thumbnail (the cover, else the body's first image);
-    # `cover_url` is the name the card macro reads it by.
-    card.cover_url = card.thumbnail_url
-    return card
+    return cache.snapshot(article, CARD_FIELDS)
 
 
 def _cards(articles) -> list[SimpleNamespace]:

@@ -214,7 +214,7 @@ def test_bulk_actions(client, factory, editor):
         "/editor/comments/bulk", data={"action": "approve"}, follow_redirects=True
     )
     assert "Chưa chọn ý kiến nào" in response.get_data(as_text=True)
-    assert client.post("/editor/comments/bulk", data={"ids": ids, "action": "x"}).status_code == 404
+    assert client.post("/editor/comments/bulk", data={"ids": ids, "action": "x"}).status_code == 400
 
 
 def test_the_queue_offers_buttons_that_post(client, factory, editor):

@@ -229,7 +229,11 @@ def articles_bulk():
     """Publish, unpublish, move or trash the checked articles, each through the one save path."""
     back = _bulk_back()
     action = request.form.get("action", "")
-    if action not in BULK_ACTIONS:
+    raw_category = request.form.get("category_id", "")
+    # The form only offers these: anything else was not chosen by a person.
+    if (action and action not in BULK_ACTIONS) or (raw_category and _id_arg(raw_category) is None):
+        abort(400)
+    if not action:
         flash(_("Hãy chọn một thao tác cho các bài đã chọn."), "error")
         return redirect(back, 303)
     ids = _bulk_ids()
@@ -247,7 +251,7 @@ def articles_bulk():
         return redirect(back, 303)
     target = None
     if action == "move":
-        category_id = _id_arg(request.form.get("category_id", ""))
+        category_id = _id_arg(raw_category)
         target = db.session.get(Category, category_id) if category_id is not None else None
         if target is None:
             flash(_("Hãy chọn chuyên mục cần chuyển các bài đến."), "error")

@@ -145,7 +145,10 @@ def comment_action(comment_id: int, action: str):
 @staff_required
 def comments_bulk():
     """The same actions on every checked comment."""
-    act = _action_arg(request.form.get("action"))
+    try:
+        act = Action(request.form.get("action") or "")
+    except ValueError:
+        abort(400)  # a form field, not an address: the form only offers real actions
     ids = []
     for raw in request.form.getlist("ids")[:MAX_BULK]:
         if raw.isascii() and raw.isdigit() and len(raw) <= 18:
