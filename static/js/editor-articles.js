@@ -1273,8 +1273,12 @@
     if (!html) {
       return false;
     }
-    var doc = new DOMParser().parseFromString(html, "text/html");
-    return Boolean(doc.body && pyStrip(doc.body.textContent || ""));
+    // Tags stripped as text (parsing would apply the page's CSP to pasted style attributes).
+    var text = html
+      .replace(/<(style|script|title)[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi, "")
+      .replace(/<[^>]*>/g, "")
+      .replace(/&nbsp;|&#160;|&#xa0;/gi, " ");
+    return Boolean(pyStrip(text));
   }
 
   function cleanPastedHTML(html) {
@@ -1350,6 +1354,21 @@
         spellcheck: "true",
       },
       transformPastedHTML: cleanPastedHTML,
+      // Pasted into an empty paragraph, the pasted blocks come in whole: the first keeps
+      // its own kind and alignment instead of taking the empty paragraph's.
+      transformPasted: function (slice, view) {
+        var sel = view.state.selection;
+        var parent = sel.$from.parent;
+        if (
+          slice.openStart > 0 &&
+          sel.empty &&
+          parent.type.name === "paragraph" &&
+          parent.content.size === 0
+        ) {
+          return new T.Slice(slice.content, 0, slice.openEnd);
+        }
+        return slice;
+      },
       handlePaste: function (view, event) {
         var data = event.clipboardData;
         if (!data || !data.files || !data.files.length) {

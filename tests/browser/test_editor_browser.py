@@ -73,6 +73,9 @@ def test_editor_writes_and_publishes_an_article(
     page.keyboard.type(": xem chi tiết tại đây")
     for _ in range(len("tại đây")):
         page.keyboard.press("Shift+ArrowLeft")
+    page.wait_for_function(
+        "() => { const s = window.bantinEditor.state.selection; return s.to - s.from === 7; }"
+    )
     page.keyboard.press("Control+k")  # the toolbar's "Liên kết" field
     href_input = page.locator("#tb-link-url")
     href_input.wait_for()
@@ -295,4 +298,38 @@ def test_attachment_from_the_toolbar(writer, tmp_path):
     answer = page.request.get(server.url + link.get_attribute("href"))
     assert answer.body() == pdf
     assert "filename*=UTF-8''" in answer.headers["content-disposition"]
+    assert not problems, problems
+
+
+PASTE_HTML = """([html]) => {
+  const data = new DataTransfer();
+  data.setData("text/html", html);
+  data.setData("text/plain", "x");
+  document.querySelector(".editor-content").dispatchEvent(new ClipboardEvent("paste", {
+    clipboardData: data, bubbles: true, cancelable: true }));
+}"""
+
+
+def test_blocks_pasted_into_an_empty_paragraph_keep_their_kind(writer):
+    server, page, problems = writer
+    page.locator(".editor-content").click()
+    page.evaluate(
+        PASTE_HTML,
+        ['<p class="text-center">Danh sách hộ được hỗ trợ</p><p>Đoạn thường</p>'],
+    )
+    assert body_html(page) == (
+        '<p class="text-center">Danh sách hộ được hỗ trợ</p><p>Đoạn thường</p>'
+    )
+    page.keyboard.press("Enter")
+    page.evaluate(PASTE_HTML, ["<h3>Tiêu đề dán vào</h3>"])
+    assert body_html(page).endswith("<p>Đoạn thường</p><h3>Tiêu đề dán vào</h3>")
+    # Into the middle of a sentence, pasted words join the sentence.
+    page.keyboard.press("Enter")
+    page.keyboard.type("Một hai")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => window.bantinEditor.state.selection.$from.parentOffset === 4")
+    page.evaluate(PASTE_HTML, ['<p class="text-right">chen <strong>đậm</strong>,</p>'])
+    assert body_html(page).endswith("<p>Một chen <strong>đậm</strong>,hai</p>")
     assert not problems, problems

@@ -10,7 +10,7 @@ import {
   getHTMLFromFragment,
   mergeAttributes,
 } from "@tiptap/core";
-import { DOMParser, DOMSerializer, Fragment } from "@tiptap/pm/model";
+import { DOMParser, DOMSerializer, Fragment, Slice } from "@tiptap/pm/model";
 import { NodeSelection, Plugin, PluginKey, TextSelection } from "@tiptap/pm/state";
 import Blockquote from "@tiptap/extension-blockquote";
 import Bold from "@tiptap/extension-bold";
@@ -38,6 +38,7 @@ window.BantinTipTap = {
   DOMParser,
   DOMSerializer,
   Fragment,
+  Slice,
   NodeSelection,
   Plugin,
   PluginKey,
