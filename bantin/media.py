@@ -273,14 +273,6 @@ def is_file(media: Media) -> bool:
     return media.kind == MediaKind.FILE
 
 
-def public_url(media: Media) -> str:
-    """What to link to: a document's own path, an image's 800 px file.
-
-    (`Media.url` derives the 800 px name from an image path; a document has no sizes.)
-    """
-    return media.path if is_file(media) else media.url
-
-
 # ---------------------------------------------------------------- usage and deletion
 
 # Where an item is used in an article. "revision": only in an older saved version.

@@ -42,10 +42,11 @@ class Media(db.Model):
 
     @property
     def url(self) -> str:
-        """The file at most 800 px wide (always stored): what articles and the logo use."""
-        return self._sized(800)
+        """An image's file at most 800 px wide (always stored: what articles and the logo
+        use); a document's one file."""
+        return self.path if self.kind == MediaKind.FILE else self._sized(800)
 
     @property
     def thumb_url(self) -> str:
-        """The file at most 320 px wide (always stored): thumbnails and listing cards."""
-        return self._sized(320)
+        """An image's file at most 320 px wide (thumbnails, listing cards); a document's file."""
+        return self.path if self.kind == MediaKind.FILE else self._sized(320)

@@ -24,7 +24,7 @@ NAV = (
     NavItem("editor.dashboard", _l("Tổng quan"), prefix="editor.dashboard"),
     NavItem("editor.articles", _l("Bài viết"), prefix="editor.article"),
     NavItem("editor.comments", _l("Bình luận"), prefix="editor.comment", badge="pending"),
-    NavItem("editor.media_library", _l("Thư viện ảnh"), prefix="editor.media"),
+    NavItem("editor.media_library", _l("Thư viện ảnh và tệp"), prefix="editor.media"),
     NavItem(
         "editor.categories",
         lazy_pgettext("plural", "Chuyên mục"),  # "Categories"; the field label is singular

@@ -151,7 +151,7 @@ def _library(error: str | None = None, upload_error: str | None = None, status: 
             {
                 "media": m,
                 "is_file": is_file,
-                "url": media.public_url(m),
+                "url": m.url,
                 "ext": m.path.rpartition(".")[2].lower(),
                 "type_label": documents.type_label(m) if is_file else _image_label(m),
                 "size": size_label(m.bytes),
