@@ -169,7 +169,10 @@ def test_secure_flag_is_not_doubled(app_factory):
 
 
 # Inline script or style would need 'unsafe-inline'; the CSP forbids both.
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+# A JSON data block (type="application/json") is not run, so the CSP does not concern it.
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")[^>]*>", re.I
+)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.I)
 STYLE_BLOCK = re.compile(r"<style[\s>]", re.I)
