@@ -8,6 +8,7 @@ from markupsafe import escape
 from PIL import Image, ImageDraw
 
 from bantin import demo_content, media
+from bantin.body_inventory import first_image_src
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import (
@@ -97,13 +98,15 @@ def seed() -> dict:
         else:
             status = ArticleStatus.PUBLISHED
             published_at = now - timedelta(days=float(item["days_ago"]))
+        body = _body_html(item, image_url)
         article = Article(
             title=nfc(item["title"]),
             slug=slugify(item["title"]),
             category=categories[item["category"]],
             author_name=nfc(item["author"]),
             lead=nfc(item["lead"]),
-            body=_body_html(item, image_url),
+            body=body,
+            body_image_url=first_image_src(body),
             cover_url=image_url,
             status=status,
             published_at=published_at,
