@@ -17,7 +17,8 @@ from enum import StrEnum
 
 import click
 import sqlalchemy as sa
-from flask import current_app
+from flask import Request, Response, current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from bantin import audit, cache, captcha, guard
 from bantin.clock import utcnow
@@ -54,6 +55,8 @@ class Submission:
     content: str
     ip: str
     user_agent: str = ""
+    # Comments this browser posted earlier, as its signed commenter cookie names them.
+    commenter_ids: tuple[int, ...] = ()
 
 
 # ------------------------------------------------------------------ posting
@@ -70,12 +73,62 @@ def comments_open(article: Article, settings: SiteSettings | None = None, now=No
     return True
 
 
-def is_returning(email: str) -> bool:
-    """An earlier comment with this email was approved."""
-    if not email:
+# ------------------------------------------------------------------ returning commenters
+#
+# A typed email proves nothing: anyone can type a regular's address. A returning commenter
+# is a browser that holds proof of an earlier approved comment: when a comment is stored,
+# the browser gets a signed, HttpOnly cookie naming it (with the few it named before); a
+# later comment is auto-approved only if the cookie names a comment that is APPROVED now
+# and carries the same email.
+
+COMMENTER_COOKIE = "commenter"
+COMMENTER_MAX_AGE = timedelta(days=365)
+COMMENTER_KEEP = 10  # the newest comment ids a browser's cookie names
+_COMMENTER_SALT = "bantin.commenter"
+# Only the comment POST reads it (/article/<id>/comments); no other request carries it.
+COMMENTER_PATH = "/article/"
+
+
+def _commenter_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_COMMENTER_SALT)
+
+
+def commenter_ids(request: Request) -> tuple[int, ...]:
+    """The comment ids this browser's cookie proves it posted (nothing if forged or absent)."""
+    raw = request.cookies.get(COMMENTER_COOKIE)
+    if not raw or len(raw) > 1000:
+        return ()
+    try:
+        value = _commenter_serializer().loads(raw)
+    except BadSignature:
+        return ()
+    if not isinstance(value, list):
+        return ()
+    ids = [i for i in value if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63]
+    return tuple(ids[:COMMENTER_KEEP])
+
+
+def remember_commenter(response: Response, comment_id: int, earlier: Iterable[int] = ()) -> None:
+    """Bind this browser to the comment it just posted (and the ones it posted before)."""
+    ids = list(dict.fromkeys([comment_id, *earlier]))[:COMMENTER_KEEP]
+    response.set_cookie(
+        COMMENTER_COOKIE,
+        _commenter_serializer().dumps(ids),
+        max_age=int(COMMENTER_MAX_AGE.total_seconds()),
+        path=COMMENTER_PATH,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+
+
+def is_returning(email: str, proven_ids: Iterable[int]) -> bool:
+    """This browser posted a comment that is approved now and carries this email."""
+    ids = list(proven_ids)
+    if not email or not ids:
         return False
     stmt = sa.select(Comment.id).where(
-        Comment.email == email, Comment.status == CommentStatus.APPROVED
+        Comment.id.in_(ids), Comment.email == email, Comment.status == CommentStatus.APPROVED
     )
     return db.session.scalar(stmt.limit(1)) is not None
 
@@ -94,7 +147,7 @@ def initial_status(settings: SiteSettings, sub: Submission) -> tuple[CommentStat
         return status, reason
     if not settings.comments_require_approval:
         return CommentStatus.APPROVED, ""
-    if settings.comments_auto_approve_returning and is_returning(sub.email):
+    if settings.comments_auto_approve_returning and is_returning(sub.email, sub.commenter_ids):
         return CommentStatus.APPROVED, "returning"
     return CommentStatus.PENDING, ""
 

@@ -127,22 +127,126 @@ def test_an_auto_published_comment_shows_on_every_later_view(client, factory, ap
         assert GOOD["content"] in html and 'class="comment-count">1<' in html
 
 
-def test_returning_commenter_is_auto_approved_only_when_enabled(client, factory):
+def _approve_latest():
+    from bantin.comments import Action, moderate
+
+    latest = all_comments()[-1]
+    assert moderate(latest.id, Action.APPROVE) is True
+    return latest
+
+
+def test_a_typed_email_alone_is_not_a_returning_commenter(client, factory):
+    """Anyone can type a regular's email: without this browser's proof it stays pending."""
+    factory.settings(comments_auto_approve_returning=True)
     art = factory.article()
     make_comment(art, CommentStatus.APPROVED, email="ban.doc@example.vn")
-    make_comment(art, CommentStatus.PENDING, email="moi@example.vn")
-    # Off by default: still pending.
-    post_comment(client, art, email="ban.doc@example.vn", content="Lần thứ hai.")
+    response = post_comment(client, art, email="Ban.Doc@Example.vn", content="Mạo danh.")
+    assert response.status_code == 303
+    latest = all_comments()[-1]
+    assert latest.status == CommentStatus.PENDING and latest.reason == ""
+
+
+def test_returning_browser_is_auto_approved_only_when_enabled(app, client, factory):
+    art = factory.article()
+    email = "ban.doc@example.vn"
+    assert post_comment(client, art, email=email, content="Lần đầu.").status_code == 303
+    _approve_latest()
+    # Off by default: still pending, even from the same browser.
+    post_comment(client, art, email=email, content="Lần thứ hai.")
     assert all_comments()[-1].status == CommentStatus.PENDING
     factory.settings(comments_auto_approve_returning=True)
-    post_comment(client, art, email="Ban.Doc@Example.vn", content="Lần thứ ba.")
+    post_comment(client, art, email="Ban.Doc@Example.VN", content="Lần thứ ba.")
     latest = all_comments()[-1]
     assert latest.status == CommentStatus.APPROVED and latest.reason == "returning"
-    # An email whose only earlier comment is pending is not "returning".
-    post_comment(client, art, email="moi@example.vn", content="Lần thứ tư.")
+    # The same browser with another email is not that commenter.
+    post_comment(client, art, email="khac@example.vn", content="Email khác.")
+    assert all_comments()[-1].status == CommentStatus.PENDING
+    # Nor without any email.
+    post_comment(client, art, email="", content="Không có email.")
+    assert all_comments()[-1].status == CommentStatus.PENDING
+    # Another browser typing the same email has no proof.
+    other = app.test_client()
+    post_comment(other, art, email=email, content="Trình duyệt khác.")
     assert all_comments()[-1].status == CommentStatus.PENDING
     db.session.refresh(art)
     assert art.comment_count == 2
+
+
+def test_proof_must_name_a_comment_that_is_approved_now(client, factory):
+    from bantin.comments import Action, moderate
+
+    factory.settings(comments_auto_approve_returning=True)
+    art = factory.article()
+    email = "an@example.vn"
+    post_comment(client, art, email=email, content="Đang chờ duyệt.")
+    # Only pending so far: not returning.
+    post_comment(client, art, email=email, content="Vẫn chờ.")
+    assert [c.status for c in all_comments()] == [CommentStatus.PENDING] * 2
+    first = all_comments()[0]
+    assert moderate(first.id, Action.APPROVE) is True
+    # The cookie still names the first comment (it keeps the newest few ids).
+    post_comment(client, art, email=email, content="Giờ đã được duyệt.")
+    assert all_comments()[-1].status == CommentStatus.APPROVED
+    # Approval withdrawn (spam, trash): the proof no longer counts.
+    for comment in all_comments():
+        if comment.status == CommentStatus.APPROVED:
+            moderate(comment.id, Action.TRASH)
+    post_comment(client, art, email=email, content="Sau khi bị gỡ.")
+    assert all_comments()[-1].status == CommentStatus.PENDING
+
+
+def test_the_commenter_cookie_is_signed_httponly_and_narrow(app, client, factory):
+    from bantin.comments import COMMENTER_COOKIE, commenter_ids
+
+    factory.settings(comments_auto_approve_returning=True)
+    art = factory.article()
+    response = post_comment(client, art, email="an@example.vn", content="Lần đầu.")
+    header = next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith(COMMENTER_COOKIE + "=")
+    )
+    attributes = {part.strip().split("=")[0].lower() for part in header.split(";")[1:]}
+    assert {"httponly", "path", "max-age", "samesite"} <= attributes
+    assert "Path=/article/" in header and "SameSite=Lax" in header
+    first = all_comments()[-1]
+    with app.test_request_context(headers={"Cookie": header.split(";")[0]}):
+        from flask import request
+
+        assert commenter_ids(request) == (first.id,)
+    _approve_latest()
+
+    # A forged or tampered cookie proves nothing.
+    stranger = app.test_client()
+    genuine = header.split(";")[0].split("=", 1)[1]
+    tampered = ("X" if genuine[0] == "W" else "W") + genuine[1:]
+    for forged in (f"[{first.id}]", str(first.id), tampered, "", "x" * 2000):
+        stranger.set_cookie(COMMENTER_COOKIE, forged, path="/article/")
+        post_comment(stranger, art, email="an@example.vn", content=f"Giả mạo {forged[:3]!r}")
+        assert all_comments()[-1].status == CommentStatus.PENDING
+    # A cookie signed with another site's key proves nothing either.
+    from itsdangerous import URLSafeSerializer
+
+    other_key = URLSafeSerializer("another-site-key-0123456789abcdefghij", salt="bantin.commenter")
+    stranger.set_cookie(COMMENTER_COOKIE, other_key.dumps([first.id]), path="/article/")
+    post_comment(stranger, art, email="an@example.vn", content="Khóa khác.")
+    assert all_comments()[-1].status == CommentStatus.PENDING
+    # The genuine browser is recognised.
+    post_comment(client, art, email="an@example.vn", content="Thật.")
+    assert all_comments()[-1].status == CommentStatus.APPROVED
+
+
+def test_the_cookie_keeps_the_newest_ids(app, client, factory):
+    from bantin.comments import COMMENTER_COOKIE, COMMENTER_KEEP, commenter_ids
+
+    art = factory.article()
+    for n in range(COMMENTER_KEEP + 2):
+        assert post_comment(client, art, content=f"Ý kiến {n}").status_code == 303
+    cookie = client.get_cookie(COMMENTER_COOKIE, path="/article/")
+    assert cookie is not None and cookie.http_only
+    with app.test_request_context(headers={"Cookie": f"{COMMENTER_COOKIE}={cookie.value}"}):
+        from flask import request
+
+        ids = commenter_ids(request)
+    assert list(ids) == [c.id for c in reversed(all_comments())][:COMMENTER_KEEP]
 
 
 # ------------------------------------------------------------------ validation table
@@ -565,3 +669,10 @@ def test_the_cached_form_follows_the_approval_setting_and_the_article(client, fa
     html = page(client, other)
     assert f'action="{post_url(other)}#comment-form"' in html
     assert f"/captcha/new?article={other.id}" in html
+
+
+def test_the_setting_says_a_typed_email_is_not_enough(client, factory, login):
+    login(factory.user("admin"))
+    html = client.get("/editor/settings").get_data(as_text=True)
+    assert "gửi lại từ trình duyệt đã có bình luận được duyệt" in html
+    assert "Email gõ vào thôi thì không đủ." in html

@@ -305,7 +305,7 @@ class SettingsForm(FlaskForm):
     )
     comments_require_approval = BooleanField(_l("Bình luận phải được duyệt trước khi hiện"))
     comments_auto_approve_returning = BooleanField(
-        _l("Tự động duyệt bạn đọc đã từng có bình luận được duyệt")
+        _l("Tự động duyệt bạn đọc gửi lại từ trình duyệt đã có bình luận được duyệt")
     )
     comments_close_after_days = WholeNumberField(
         _l("Đóng bình luận sau số ngày (0 = không bao giờ)"),

@@ -13,7 +13,15 @@ from flask_babel import gettext as _
 
 from bantin import captcha, guard, queries
 from bantin.clock import utcnow
-from bantin.comments import Submission, comments_open, initial_status, maybe_purge, submit
+from bantin.comments import (
+    Submission,
+    commenter_ids,
+    comments_open,
+    initial_status,
+    maybe_purge,
+    remember_commenter,
+    submit,
+)
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import Article, ArticleStatus, CommentStatus
@@ -90,8 +98,9 @@ def comment_post(article_id: int):
             content=form.content.data,
             ip=ip,
             user_agent=request.headers.get("User-Agent", ""),
+            commenter_ids=commenter_ids(request),
         )
-        # Reads (a returning commenter's earlier comments), so before the write lock is taken.
+        # Reads (this browser's earlier comments), so before the write lock is taken.
         verdict = initial_status(settings, sub)
     # The captcha is checked (and used up) only once the guard let the post through. Its
     # UPDATE opens the write transaction that submit() commits with the comment. This
@@ -118,7 +127,11 @@ def comment_post(article_id: int):
     else:
         # Spam looks the same as pending to its sender.
         flash(_("Ý kiến của bạn đã được gửi và đang chờ duyệt"), "comment")
-    return redirect(back, 303)
+    response = redirect(back, 303)
+    # The proof a later comment needs to count as a returning commenter's (any status:
+    # it is honoured only once a moderator has approved this comment).
+    remember_commenter(response, comment, sub.commenter_ids)
+    return response
 
 
 # ------------------------------------------------------------------ captcha
