@@ -21,7 +21,11 @@ def _problem_message(problem: str | None) -> str | None:
 
 @bp.get("/search")
 def search():
-    """Search visible articles; bad input gets a polite message, never an error."""
+    """Search visible articles; a query without words gets a polite message.
+
+    Invalid UTF-8 and control characters never reach this view: the site-wide input guard
+    (bantin.security_headers) answers them 400, as docs/security.md promises.
+    """
     query = searching.parse_query(request.args.get("q", ""))
     page = page_arg()
     results = None
