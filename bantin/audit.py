@@ -18,7 +18,7 @@ from bantin.clock import utcnow
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import AuditLog, User
-from bantin.net import client_ip
+from bantin.net import client_ip, rate_key
 
 REPEAT_WINDOW = timedelta(minutes=15)
 DEFAULT_KEEP_DAYS = 365
@@ -56,9 +56,10 @@ def record(
 
 def repeat_key(action: str, actor: str, ip: str, detail: str, now: datetime) -> str:
     """The group a repeated event belongs to: same action, account, address and detail
-    within the same REPEAT_WINDOW (fixed windows, so every worker computes the same key)."""
+    within the same REPEAT_WINDOW (fixed windows, so every worker computes the same key).
+    The address counts as rate limits count it (an IPv6 /64 is one address)."""
     window = int((now - datetime(2000, 1, 1)) / REPEAT_WINDOW)
-    raw = "\x1f".join((action, actor, ip, detail, str(window)))
+    raw = "\x1f".join((action, actor, rate_key(ip), detail, str(window)))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
@@ -69,10 +70,15 @@ def record_repeat(
     detail: str = "",
     user: User | None = None,
     actor: str | None = None,
+    per_actor: bool = True,
 ) -> None:
     """Count an event that may repeat: a new row for the first of its group in a window,
     else one more on that row. One upsert statement, so concurrent workers never lose a
-    count or split a group; the caller commits."""
+    count or split a group; the caller commits.
+
+    ``per_actor=False`` groups by address alone (the row keeps the first actor): for
+    events whose actor the client chooses at will, such as the email typed while its
+    address is locked out, which would otherwise make a row per email tried."""
     user, actor = _who(user, actor)
     actor = actor[:254]
     detail = detail[:500]
@@ -89,7 +95,7 @@ def record_repeat(
         "created_at": now,
         "last_at": now,
         "count": 1,
-        "repeat_key": repeat_key(action, actor, ip, detail, now),
+        "repeat_key": repeat_key(action, actor if per_actor else "", ip, detail, now),
     }
     # Both dialects spell the upsert the same way; only the import differs.
     if db.engine.dialect.name == "postgresql":

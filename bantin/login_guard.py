@@ -1,9 +1,10 @@
 """Brute-force protection for sign-in, kept in the database (shared by every worker).
 
 After ``ACCOUNT_LIMIT`` failures for one account, or ``IP_LIMIT`` failures from one
-address, within ``WINDOW``, sign-in is refused for ``LOCKOUT`` (even with the right
-password). Refused attempts are not recorded as failures, so an attacker who keeps
-hammering cannot push the lock further out for the real user.
+address (an IPv6 /64 counts as one address, see ``bantin.net.rate_key``), within
+``WINDOW``, sign-in is refused for ``LOCKOUT`` (even with the right password). Refused
+attempts are not recorded as failures, so an attacker who keeps hammering cannot push the
+lock further out for the real user.
 
 Every password check (sign-in, and the current password when changing it) first
 ``reserve``s its attempt: the attempt is stored as a failure, atomically with the decision,
@@ -25,6 +26,7 @@ from bantin.clock import utcnow
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import LoginAttempt
+from bantin.net import rate_key
 
 ACCOUNT_LIMIT = 5
 IP_LIMIT = 20
@@ -35,17 +37,34 @@ KEEP = timedelta(days=1)
 _PURGE_BATCH = 200
 
 
+ACCOUNT = "account"
+ADDRESS = "address"
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A lock in force: how long it lasts, and whether the ``ADDRESS`` is locked (whatever
+    the account typed) or only the ``ACCOUNT``."""
+
+    remaining: timedelta
+    scope: str
+
+
 @dataclass(frozen=True)
 class Attempt:
-    """A reserved attempt: ``id`` of its row when the password may be checked, or
-    ``remaining`` (how long the lock lasts) when it was refused and nothing was stored."""
+    """A reserved attempt: ``id`` of its row when the password may be checked, or the
+    ``lock`` that refused it (then nothing was stored)."""
 
     id: int | None
-    remaining: timedelta | None
+    lock: Lock | None
 
     @property
     def refused(self) -> bool:
-        return self.remaining is not None
+        return self.lock is not None
+
+    @property
+    def remaining(self) -> timedelta | None:
+        return self.lock.remaining if self.lock else None
 
 
 def _locked_until(times: Sequence[datetime], limit: int) -> datetime | None:
@@ -80,10 +99,10 @@ def _last_success(email: str) -> datetime | None:
     return db.session.scalar(stmt)
 
 
-def lock_remaining(
+def current_lock(
     email: str, ip: str, now: datetime | None = None, exclude: int | None = None
-) -> timedelta | None:
-    """How long sign-in stays refused for this account or address; None when allowed.
+) -> Lock | None:
+    """The lock on this account or address (an address key, see ``reserve``), if any.
 
     ``exclude`` leaves one attempt (the one being decided) out of the count.
     """
@@ -91,16 +110,23 @@ def lock_remaining(
     horizon = now - WINDOW - LOCKOUT
     # A successful sign-in starts the account's count afresh (not the address's).
     since_account = max(horizon, _last_success(email) or horizon)
-    ends = [
-        _locked_until(
-            _failures(LoginAttempt.email == email, since_account, exclude), ACCOUNT_LIMIT
-        ),
-        _locked_until(_failures(LoginAttempt.ip == ip, horizon, exclude), IP_LIMIT),
-    ]
-    until = max((end for end in ends if end is not None), default=None)
-    if until is None or until <= now:
+    account_end = _locked_until(
+        _failures(LoginAttempt.email == email, since_account, exclude), ACCOUNT_LIMIT
+    )
+    address_end = _locked_until(_failures(LoginAttempt.ip == ip, horizon, exclude), IP_LIMIT)
+    ends = [end for end in (account_end, address_end) if end is not None and end > now]
+    if not ends:
         return None
-    return until - now
+    scope = ADDRESS if address_end is not None and address_end > now else ACCOUNT
+    return Lock(max(ends) - now, scope)
+
+
+def lock_remaining(
+    email: str, ip: str, now: datetime | None = None, exclude: int | None = None
+) -> timedelta | None:
+    """How long sign-in stays refused for this account or address; None when allowed."""
+    lock = current_lock(email, ip, now, exclude)
+    return lock.remaining if lock else None
 
 
 def minutes(remaining: timedelta) -> int:
@@ -120,17 +146,19 @@ def _serialise_reservations() -> None:
         db.session.execute(sa.text("LOCK TABLE login_attempt IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def reserve(email: str, ip: str, on_refused: Callable[[timedelta], None] | None = None) -> Attempt:
+def reserve(email: str, address: str, on_refused: Callable[[Lock], None] | None = None) -> Attempt:
     """Take a turn to check a password, before the slow hash runs.
 
     In one short transaction under the write lock, committed before returning: store this
     attempt as a failure, then decide from the attempts before it. When a lock is already
     on, the attempt is refused: its row goes again (refusals never push the lock further
-    out) and ``on_refused(remaining)`` adds what the caller records in the same
+    out) and ``on_refused(lock)`` adds what the caller records in the same
     transaction (an audit row). Otherwise the caller checks the password and, when it was
     right, calls ``succeeded``; a wrong password simply stays a failure.
     """
-    email, ip = email[:254], ip[:64]
+    # The address counts the way every rate limit does: IPv6 per /64, so one subscriber
+    # cannot spread guesses over the 2^64 addresses it owns.
+    email, ip = email[:254], rate_key(address)[:64]
     now = utcnow()
     with write_lock():
         _serialise_reservations()
@@ -138,15 +166,15 @@ def reserve(email: str, ip: str, on_refused: Callable[[timedelta], None] | None 
         db.session.add(attempt)
         db.session.flush()
         attempt_id = attempt.id
-        remaining = lock_remaining(email, ip, now, exclude=attempt_id)
-        if remaining is not None:
+        lock = current_lock(email, ip, now, exclude=attempt_id)
+        if lock is not None:
             db.session.delete(attempt)
             if on_refused is not None:
-                on_refused(remaining)
+                on_refused(lock)
         _purge_old(now)
         db.session.commit()
-    if remaining is not None:
-        return Attempt(None, remaining)
+    if lock is not None:
+        return Attempt(None, lock)
     return Attempt(attempt_id, None)
 
 

@@ -192,6 +192,44 @@ def test_purge_deletes_in_batches(app, monkeypatch):
     assert db.session.scalars(sa.select(AuditLog.action)).all() == ["y"]
 
 
+def test_emails_sprayed_from_a_locked_address_share_one_row(app, factory, clock):
+    client = app.test_client()
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    for i in range(20):  # four tries per account: the address locks, no account does
+        tick(clock)
+        post_login(client, f"guess{i % 5}@example.com", "x" * 8, environ_base=attacker)
+    for i in range(50):
+        tick(clock)
+        response = post_login(client, f"sprayed{i}@example.com", "x" * 8, environ_base=attacker)
+        assert response.status_code == 429
+    rows = repeated("login.failure")
+    assert len(rows) == 5 + 1  # one per guessed account, then one for the whole spray
+    assert rows[-1] == ("address locked out", 50, "203.0.113.9")
+
+
+def test_an_ipv6_64_counts_as_one_address(app, factory, clock):
+    victim = factory.user("editor")
+    client = app.test_client()
+    for i in range(20):  # a new address of the same /64 for every try
+        tick(clock)
+        here = {"REMOTE_ADDR": f"2001:db8:1:2::{i + 1:x}"}
+        assert (
+            post_login(client, f"guess{i % 5}@example.com", "x" * 8, environ_base=here).status_code
+            == 400
+        )
+    tick(clock)
+    same_64 = {"REMOTE_ADDR": "2001:db8:1:2:ffff:ffff:ffff:fffe"}
+    assert post_login(client, victim.email, PASSWORD, environ_base=same_64).status_code == 429
+    other_64 = {"REMOTE_ADDR": "2001:db8:1:3::1"}
+    assert post_login(client, victim.email, PASSWORD, environ_base=other_64).status_code == 303
+    # Rotating addresses inside the /64 does not split the audit rows either.
+    for i in range(30):
+        tick(clock)
+        rotating = {"REMOTE_ADDR": f"2001:db8:1:2::a:{i + 1:x}"}
+        post_login(client, "any@example.com", "x" * 8, environ_base=rotating)
+    assert repeated("login.failure")[-1][:2] == ("address locked out", 31)
+
+
 # ------------------------------------------------------------------ racing the lockout
 
 

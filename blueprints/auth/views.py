@@ -83,8 +83,14 @@ def _authenticate(form: LoginForm) -> tuple[User | None, str, int]:
     ip = client_ip()
     generic = _("Email hoặc mật khẩu không đúng.")
 
-    def refused(_remaining) -> None:
-        audit.record_repeat("login.failure", "user", None, "locked out", actor=email)
+    def refused(lock: login_guard.Lock) -> None:
+        if lock.scope == login_guard.ADDRESS:
+            # Every email typed from a locked address shares one row per window.
+            audit.record_repeat(
+                "login.failure", "user", None, "address locked out", actor=email, per_actor=False
+            )
+        else:
+            audit.record_repeat("login.failure", "user", None, "locked out", actor=email)
 
     attempt = login_guard.reserve(email, ip, on_refused=refused)
     if attempt.refused:

@@ -98,7 +98,7 @@ def _check_current_password(user: User, password: str) -> login_guard.Attempt | 
     Returns the reserved attempt when the password is right (the caller marks it a
     success with the change), None when it is wrong or the check was refused."""
 
-    def refused(_remaining) -> None:
+    def refused(_lock: login_guard.Lock) -> None:
         audit.record_repeat(FAILED_ACTION, "user", user.id, "locked out", user=user)
 
     attempt = login_guard.reserve(user.email, client_ip(), on_refused=refused)
