@@ -333,3 +333,39 @@ def test_blocks_pasted_into_an_empty_paragraph_keep_their_kind(writer):
     page.evaluate(PASTE_HTML, ['<p class="text-right">chen <strong>đậm</strong>,</p>'])
     assert body_html(page).endswith("<p>Một chen <strong>đậm</strong>,hai</p>")
     assert not problems, problems
+
+
+def test_editor_page_has_no_wcag_violations(live_server_factory, browser):
+    """axe-core on the form with every kind of block, the table tools and the link field open."""
+    import json
+    from pathlib import Path
+
+    from bantin.sanitize import clean_html
+    from tests.browser.test_accessibility import axe_violations
+    from tests.conftest import Factory
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "schema"
+    server = live_server_factory(workers=1)
+    with live_app_context(server):
+        user = User(email="a11y@example.com", name="Hà Thị Truy Cập", role=Role.EDITOR)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        body = clean_html((fixtures / "mixed-document.html").read_text(encoding="utf-8"))
+        article_id = Factory().article(published=False, body=body).id
+    # The strict CSP would block the injected axe script; only this test context bypasses it.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="vi-VN", bypass_csp=True
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, server.url, "a11y@example.com", PASSWORD)
+        open_editor(page, f"{server.url}/editor/articles/{article_id}/edit")
+        page.locator(".editor-content table td p").first.click()
+        page.locator("[data-table-tools]").wait_for()
+        page.keyboard.press("Control+k")
+        page.locator("#tb-link-url").wait_for()
+        violations = axe_violations(page)
+        assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+    finally:
+        context.close()
