@@ -8,11 +8,14 @@ and a restore writes the pages through SQLite so the live file, its ``-wal`` and
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
 import sqlite3
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -23,6 +26,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from bantin.clock import utcnow
+from bantin.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DB_MEMBER = "bantin.db"
@@ -121,6 +125,220 @@ def inspect_database(path: Path, app: Flask | None = None) -> DatabaseInfo:
     finally:
         conn.close()
     return DatabaseInfo(path, versions[0], articles, comments)
+
+
+# ---------------------------------------------------------------- schema and smoke checks
+
+# A schema, object by object: (kind, name) -> what defines it. Tables by their columns,
+# foreign keys and automatic indexes (not by their CREATE text, which differs between
+# SQLAlchemy versions for the same migration); indexes by their columns; triggers, views
+# and virtual tables by their SQL with the white space folded.
+Schema = dict[tuple[str, str], object]
+_REFERENCE_SCHEMAS: dict[tuple[str, str], Schema] = {}
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _squash(sql: str | None) -> str:
+    return " ".join((sql or "").split())
+
+
+def database_schema(conn: sqlite3.Connection) -> Schema:
+    """Every table, column, foreign key, index, trigger and view of an open database."""
+    schema: Schema = {}
+    rows = conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master "
+        "WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY type, name"
+    ).fetchall()
+    for kind, name, table, sql in rows:
+        if kind == "table" and _squash(sql).upper().startswith("CREATE VIRTUAL TABLE"):
+            schema[("virtual table", name)] = _squash(sql)
+        elif kind == "table":
+            columns = tuple(r[1:] for r in conn.execute(f"PRAGMA table_xinfo({_ident(name)})"))
+            keys = tuple(
+                sorted(
+                    tuple(r[1:]) for r in conn.execute(f"PRAGMA foreign_key_list({_ident(name)})")
+                )
+            )
+            automatic = tuple(
+                sorted(
+                    (unique, origin, _index_columns(conn, index))
+                    for _seq, index, unique, origin, _partial in conn.execute(
+                        f"PRAGMA index_list({_ident(name)})"
+                    )
+                    if origin != "c"
+                )
+            )
+            schema[("table", name)] = (columns, keys, automatic)
+        elif kind == "index":
+            unique = sql is not None and _squash(sql).upper().startswith("CREATE UNIQUE")
+            where = _squash(sql).partition(" WHERE ")[2] if sql else ""
+            schema[("index", name)] = (table, unique, _index_columns(conn, name), where)
+        else:  # trigger, view
+            schema[(kind, name)] = (table, _squash(sql))
+    return schema
+
+
+def _index_columns(conn: sqlite3.Connection, index: str) -> tuple:
+    return tuple(
+        (r[2], r[3], r[4])  # column, sort order, collation
+        for r in conn.execute(f"PRAGMA index_xinfo({_ident(index)})")
+        if r[5]  # key columns only
+    )
+
+
+_KIND_ORDER = ("table", "virtual table", "view", "trigger", "index")
+
+
+def schema_differences(candidate: Schema, reference: Schema) -> list[str]:
+    """What the candidate lacks, adds or defines otherwise; tables first."""
+    found: list[tuple[int, str, str]] = []
+    for key in candidate.keys() | reference.keys():
+        kind, name = key
+        if key not in candidate:
+            text = f"missing {kind} {name}"
+        elif key not in reference:
+            text = f"unexpected {kind} {name}"
+        elif candidate[key] == reference[key]:
+            continue
+        elif kind == "table":
+            have = {c[0] for c in candidate[key][0]}  # type: ignore[index]
+            want = {c[0] for c in reference[key][0]}  # type: ignore[index]
+            parts = []
+            if want - have:
+                parts.append(f"missing columns {', '.join(sorted(want - have))}")
+            if have - want:
+                parts.append(f"unexpected columns {', '.join(sorted(have - want))}")
+            text = f"table {name} differs ({'; '.join(parts) or 'column types, keys or indexes'})"
+        else:
+            text = f"{kind} {name} differs"
+        found.append((_KIND_ORDER.index(kind) if kind in _KIND_ORDER else 9, name, text))
+    return [text for _rank, _name, text in sorted(found)]
+
+
+@contextlib.contextmanager
+def _quiet_migrations() -> Iterator[None]:
+    """Alembic announces every step it runs; building a scratch copy is not news."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.INFO)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+
+
+def _scratch_app(app: Flask, database: Path) -> Flask:
+    """This app's configuration on another SQLite file (the factory's full set-up)."""
+    from app import create_app  # the one factory; imported late, only for these checks
+    from bantin.checks import building_scratch_app
+
+    with building_scratch_app():
+        return create_app({**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+
+
+def reference_schema(revision: str, app: Flask | None = None) -> Schema:
+    """The schema Bantin's migrations make at ``revision``, built once in a scratch file."""
+    from flask_migrate import upgrade
+
+    app = app or current_app
+    directory = str(app.extensions["migrate"].directory)
+    key = (directory, revision)
+    if key not in _REFERENCE_SCHEMAS:
+        with tempfile.TemporaryDirectory(prefix="bantin-reference-") as scratch:
+            path = Path(scratch) / "reference.db"
+            built = _scratch_app(app, path)
+            with built.app_context(), _quiet_migrations():
+                try:
+                    upgrade(directory=directory, revision=revision)
+                finally:
+                    db.session.remove()
+                    db.engine.dispose()
+            conn = _connect(path)
+            try:
+                _REFERENCE_SCHEMAS[key] = database_schema(conn)
+            finally:
+                conn.close()
+    return _REFERENCE_SCHEMAS[key]
+
+
+def check_schema(path: Path, revision: str, app: Flask | None = None, name: object = None) -> None:
+    """Refuse a file whose schema is not exactly what the migrations make at its version
+    (``name``: how the operator calls the file, in the message)."""
+    conn = _connect(path)
+    try:
+        candidate = database_schema(conn)
+    finally:
+        conn.close()
+    differences = schema_differences(candidate, reference_schema(revision, app))
+    if differences:
+        shown = "; ".join(differences[:8]) + ("; …" if len(differences) > 8 else "")
+        raise BackupError(
+            f"{name or path} is not a Bantin database as its migrations make it at schema "
+            f"{revision} "
+            f"({len(differences)} difference(s): {shown})."
+        )
+
+
+# Pages every reader meets; each must answer 200 on the candidate before it goes live.
+SMOKE_PAGES = ("/", "/feed.xml", "/sitemap.xml", "/search?q=tin")
+
+
+def smoke_test(path: Path, revision: str, app: Flask | None = None, name: object = None) -> None:
+    """Serve the reader pages (home, a category, the newest article, feeds, search) and read
+    the settings from a scratch copy of ``path``, upgraded first if its schema is older."""
+    from flask_migrate import upgrade
+
+    from bantin.models import Article, Category, SiteSettings
+
+    app = app or current_app
+    heads, _known = schema_revisions(app)
+    with tempfile.TemporaryDirectory(prefix=".bantin-smoke-", dir=path.parent) as scratch:
+        copy = Path(scratch) / DB_MEMBER
+        _copy_database(path, copy)
+        scratch_app = _scratch_app(app, copy)
+        with scratch_app.app_context():
+            step = f"upgrading schema {revision} to {', '.join(sorted(heads))}"
+            try:
+                if revision not in heads:
+                    with _quiet_migrations():
+                        upgrade(directory=str(app.extensions["migrate"].directory))
+                step = "reading the site settings"
+                SiteSettings.get().site_name  # noqa: B018  (loads every column)
+                step = "finding the newest article and a category"
+                pages = list(SMOKE_PAGES)
+                article = db.session.scalars(
+                    sa.select(Article)
+                    .where(Article.visible_clause())
+                    .order_by(Article.published_at.desc())
+                    .limit(1)
+                ).first()
+                if article is not None:
+                    pages.append(f"/article/{article.id}/{article.slug}")
+                category = db.session.scalars(sa.select(Category).limit(1)).first()
+                if category is not None:
+                    pages.append(f"/category/{category.slug}")
+                db.session.remove()
+                client = scratch_app.test_client()
+                for page in pages:
+                    step = f"GET {page}"
+                    with client.get(page, follow_redirects=True) as response:
+                        if response.status_code != 200:
+                            raise BackupError(
+                                f"{name or path} does not work with this Bantin: {step} answered "
+                                f"{response.status_code}."
+                            )
+            except BackupError:
+                raise
+            except Exception as exc:
+                raise BackupError(
+                    f"{name or path} does not work with this Bantin: {step} failed "
+                    f"({type(exc).__name__}: {exc})."
+                ) from exc
+            finally:
+                db.session.remove()
+                db.engine.dispose()
 
 
 # ---------------------------------------------------------------- backup
@@ -366,6 +584,8 @@ def restore(src: Path, app: Flask | None = None) -> RestoreResult:
             if wal.exists():
                 shutil.copyfile(wal, candidate.with_name(DB_MEMBER + "-wal"))
         info = inspect_database(candidate, app)
+        check_schema(candidate, info.revision, app, name=src)
+        smoke_test(candidate, info.revision, app, name=src)
         uploads_folder = Path(app.config["UPLOAD_FOLDER"])
         if has_uploads:
             _check_uploads(src, uploads_folder)

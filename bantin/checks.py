@@ -7,10 +7,13 @@ with the same message. Warnings are logged and left to the operator.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import sqlite3
 import stat
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -371,6 +374,21 @@ def _serving_from_cli() -> bool:
     return context is not None and context.command.name == "run"
 
 
+# Set while bantin.backup builds a scratch copy of a running app (on another database file,
+# to check a backup before a restore): that app never serves, and the app it copies has
+# passed this gate already. A context variable, so no setting can switch the gate off.
+_SCRATCH_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("scratch_app", default=False)
+
+
+@contextlib.contextmanager
+def building_scratch_app() -> Iterator[None]:
+    token = _SCRATCH_APP.set(True)
+    try:
+        yield
+    finally:
+        _SCRATCH_APP.reset(token)
+
+
 def refuse_unsafe_start(app: Flask) -> None:
     """Refuse a weak secret key in every mode that serves; outside testing, debug and the
     flask CLI, also raise on any other error and log the warnings.
@@ -386,6 +404,8 @@ def refuse_unsafe_start(app: Flask) -> None:
             f"Bantin refuses to start: secret_key: {problem}. Set BANTIN_SECRET_KEY to a long "
             "random value, or remove it to use the generated instance/secret_key."
         )
+    if _SCRATCH_APP.get():
+        return
     if app.testing or app.debug:
         app.logger.warning(
             "TESTING or DEBUG is on: errors and test shortcuts are exposed; never serve readers "

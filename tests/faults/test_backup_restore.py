@@ -306,3 +306,120 @@ def test_backups_are_private_whatever_the_umask(site, runner, tmp_path, app, ope
     assert result.exit_code == 0, result.output
     (aside,) = tmp_path.glob("bantin.db.before-restore-*")
     assert _mode(aside) == 0o600
+
+
+# ---------------------------------------------------------------- schema and smoke checks
+
+
+def _backup(runner, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    result = runner.invoke(args=["backup", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _execute(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_restore_refuses_a_foreign_file_with_bantin_table_names(site, runner, tmp_path, client):
+    """Right table names and a current version number are not a Bantin database: restoring
+    one once made every page a 500."""
+    _app, article, live = site
+    url = f"/article/{article.id}/{article.slug}"
+    head = query(live, "SELECT version_num FROM alembic_version")[0][0]
+    db.session.remove()
+    db.engine.dispose()
+    impostor = tmp_path / "impostor.db"
+    _execute(
+        impostor,
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
+        f"INSERT INTO alembic_version VALUES ('{head}')",
+        "CREATE TABLE article (id INTEGER PRIMARY KEY, title TEXT)",
+        "CREATE TABLE category (id INTEGER PRIMARY KEY, name TEXT)",
+        "CREATE TABLE comment (id INTEGER PRIMARY KEY, body TEXT)",
+        'CREATE TABLE "user" (id INTEGER PRIMARY KEY, email TEXT)',
+        "INSERT INTO article (title) VALUES ('not ours')",
+    )
+    _refused(runner, live, impostor, "is not a Bantin database as its migrations make it")
+    result = runner.invoke(args=["restore", str(impostor)])
+    assert "missing table article_daily_views" in result.output
+    assert "table article differs (missing columns" in result.output
+    assert client.get(url).status_code == 200  # the live site never noticed
+
+
+@pytest.mark.parametrize(
+    ("statements", "message"),
+    [
+        (
+            [
+                "CREATE TRIGGER wipe AFTER INSERT ON comment BEGIN DELETE FROM user; END",
+            ],
+            "unexpected trigger wipe",
+        ),
+        (["CREATE VIEW emails AS SELECT email, password_hash FROM user"], "unexpected view emails"),
+        (["DROP INDEX ix_comment_status_created"], "missing index ix_comment_status_created"),
+        (["CREATE INDEX ix_extra ON article (title)"], "unexpected index ix_extra"),
+        (["ALTER TABLE article ADD COLUMN spare TEXT"], "unexpected columns spare"),
+    ],
+)
+def test_restore_refuses_a_backup_whose_schema_was_changed(
+    site, runner, tmp_path, statements, message
+):
+    _app, _article, live = site
+    changed = _backup(runner, tmp_path, "changed.db")
+    _execute(changed, *statements)
+    db.session.remove()
+    db.engine.dispose()
+    _refused(runner, live, changed, message)
+
+
+def test_restore_refuses_data_the_pages_cannot_show(site, runner, tmp_path, factory):
+    """The schema matches but an article's date is garbage: the home page would be a 500,
+    so the smoke test (home, article, feeds, settings) refuses the file before the swap."""
+    _app, article, live = site
+    broken = _backup(runner, tmp_path, "broken.db")
+    _execute(
+        broken, f"UPDATE article SET published_at = '2020-13-45 99:99:99' WHERE id = {article.id}"
+    )
+    db.session.remove()
+    db.engine.dispose()
+    _refused(runner, live, broken, "does not work with this Bantin")
+
+
+def test_restore_accepts_an_older_schema_and_checks_it_upgraded(site, runner, tmp_path, app):
+    """A backup from before the last migration matches what the migrations made then, and
+    its upgraded copy serves the pages: it is restored, and the operator told to upgrade."""
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from bantin.backup import schema_revisions
+    from tests.conftest import make_config
+
+    heads, _known = schema_revisions(app)
+    scripts = ScriptDirectory(app.extensions["migrate"].directory)
+    (head,) = heads
+    previous = scripts.get_revision(head).down_revision
+    assert isinstance(previous, str)
+    older_folder = tmp_path / "older"
+    older_folder.mkdir()
+    older_app = create_app(make_config(older_folder))
+    with older_app.app_context():
+        upgrade(revision=previous)
+        db.engine.dispose()
+    older = older_folder / "bantin.db"
+    assert query(older, "SELECT version_num FROM alembic_version")[0][0] == previous
+    db.session.remove()
+    db.engine.dispose()
+    result = runner.invoke(args=["restore", str(older)])
+    assert result.exit_code == 0, result.output
+    assert "older schema" in result.output
+    restored = query(tmp_path / "bantin.db", "SELECT version_num FROM alembic_version")
+    assert restored == [(previous,)]

@@ -235,3 +235,19 @@ def test_gunicorn_refuses_to_start_with_a_weak_key(prod_config):
     assert proc.returncode != 0
     assert "Bantin refuses to start" in proc.stderr
     assert "secret_key" in proc.stderr
+
+
+def test_scratch_copies_for_restore_checks_skip_the_deploy_checks_but_not_the_key(
+    prod_config, tmp_path
+):
+    """`restore` builds scratch apps on scratch files (a reference schema, a smoke-test copy)
+    from a running app's settings; they never serve, but a weak key still stops them."""
+    from bantin.checks import building_scratch_app
+
+    scratch = prod_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'scratch.db'}")
+    with building_scratch_app():
+        create_app(scratch)  # no database yet: the deploy checks would refuse it
+        with pytest.raises(UnsafeDeployment, match="secret_key"):
+            create_app({**scratch, "SECRET_KEY": "changeme"})
+    with pytest.raises(UnsafeDeployment, match="db upgrade"):
+        create_app(scratch)
