@@ -1181,6 +1181,19 @@
     });
   }
 
+  // Where a button's image or file goes: after a selected block or the figure being
+  // captioned (never over it), else at the cursor (null).
+  function insertionPoint() {
+    var sel = editor.state.selection;
+    if (sel instanceof T.NodeSelection) {
+      return sel.to;
+    }
+    if (sel.$from.parent.type.name === "figure") {
+      return sel.$from.after();
+    }
+    return null;
+  }
+
   function insertImages(files, pos) {
     var figures = [];
     files.forEach(function (file) {
@@ -1197,6 +1210,9 @@
       return { type: "figure", attrs: { src: item.src } };
     });
     var chain = editor.chain().focus();
+    if (typeof pos !== "number") {
+      pos = insertionPoint();
+    }
     if (typeof pos === "number") {
       chain.insertContentAt(pos, content);
     } else {
@@ -1242,7 +1258,12 @@
           tracked.splice(tracked.indexOf(marker), 1);
           editor.chain().focus().insertContentAt(marker.pos, node).run();
         } else {
-          editor.chain().focus().insertContent(node).run();
+          var at = insertionPoint();
+          if (typeof at === "number") {
+            editor.chain().focus().insertContentAt(at, node).run();
+          } else {
+            editor.chain().focus().insertContent(node).run();
+          }
         }
         say(msg.fileUploaded, false);
       },

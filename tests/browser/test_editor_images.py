@@ -288,3 +288,46 @@ def test_caption_edited_in_place_survives_save_reload_save(editor_page, tmp_path
     save_article(page)
     assert stored_article(editor_page.server).body == second
     assert not editor_page.problems, editor_page.problems
+
+
+def test_pending_upload_blocks_saving_and_a_failed_one_is_removed(editor_page, tmp_path):
+    page = editor_page.page
+    page.locator(".editor-content").click()
+    page.keyboard.type("Ảnh đang tải.")
+
+    # Hold the upload's answer back: saving now is refused with a message.
+    held = []
+    page.route("**/editor/uploads", lambda route: held.append(route))
+    photo = tmp_path / "cham.jpg"
+    photo.write_bytes(photo_bytes())
+    with page.expect_file_chooser() as chooser:
+        page.locator("[data-cmd=image]").click()
+    chooser.value.set_files(str(photo))
+    page.locator(".editor-content figure.is-uploading").wait_for()
+    assert page.locator(".editor-content .figure-badge").inner_text() == "Đang tải ảnh lên…"
+    page.wait_for_function(
+        "() => document.getElementById('article-form').classList.contains('is-uploading')"
+    )
+    page.locator("#save-button").click()
+    assert "vẫn đang tải lên" in page.locator("#upload-status").inner_text()
+    assert page.url.endswith("/editor/articles/new")
+    assert "<figure" not in body_html(page)  # a pending image is never saved
+    held[0].continue_()
+    page.unroute("**/editor/uploads")
+    wait_uploaded(page, 1)
+
+    # A file the server refuses: its placeholder goes and the reason is shown.
+    with page.expect_file_chooser() as chooser:
+        page.locator("[data-cmd=image]").click()
+    chooser.value.set_files(
+        {"name": "hong.jpg", "mimeType": "image/jpeg", "buffer": b"not really a picture"}
+    )
+    status = page.locator("#upload-status")
+    page.wait_for_function(
+        "() => document.getElementById('upload-status').classList.contains('is-error')"
+    )
+    assert status.inner_text().startswith("Không tải được ảnh lên.")
+    assert len(status.inner_text()) > len("Không tải được ảnh lên. ")  # the server's reason
+    assert figure_count(page) == 1
+    # Failed uploads answer 400: Chromium logs them.
+    assert [p for p in editor_page.problems if "status of 400" not in p] == []
