@@ -1509,6 +1509,31 @@
   function can(name) {
     var c = editor.can();
     switch (name) {
+      case "bold":
+        return c.toggleBold();
+      case "italic":
+        return c.toggleItalic();
+      case "underline":
+        return c.toggleUnderline();
+      case "strike":
+        return c.toggleStrike();
+      case "link":
+        return c.setMark("link", { href: "https://example.org" });
+      case "bulletList":
+        return c.toggleBulletList();
+      case "orderedList":
+        return c.toggleOrderedList();
+      case "blockquote":
+        return c.toggleBlockquote();
+      case "rule":
+        return c.setHorizontalRule();
+      case "table":
+        return c.insertTable({ rows: 3, cols: 3, withHeaderRow: true });
+      case "align-left":
+      case "align-center":
+      case "align-right":
+      case "align-justify":
+        return c.setAlignment(name === "align-left" ? null : name.slice(6));
       case "indent":
         return c.sinkListItem("listItem");
       case "outdent":
