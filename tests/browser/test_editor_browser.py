@@ -107,6 +107,17 @@ def test_editor_writes_and_publishes_an_article(
     page.keyboard.type(CAPTION)
     page.wait_for_function(f"() => window.bantinBodyHTML().includes('{CAPTION}</figcaption>')")
 
+    # The cover image field works as before: upload, preview, clear, upload again.
+    page.locator("#cover-file").set_input_files(str(photo))
+    page.locator("#cover-preview:not([hidden])").wait_for()
+    assert page.input_value("#cover_url").startswith("/uploads/")
+    page.locator("#cover-clear").click()
+    assert page.input_value("#cover_url") == ""
+    assert page.locator("#cover-preview").is_hidden()
+    page.locator("#cover-file").set_input_files(str(photo))
+    page.locator("#cover-preview:not([hidden])").wait_for()
+    cover = page.input_value("#cover_url")
+
     page.check("input[name=status][value=published]")
     page.locator("#body-editor").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "editor.png"), full_page=True)
@@ -124,6 +135,7 @@ def test_editor_writes_and_publishes_an_article(
         page.locator("#save-button").click()
     assert re.search(r"/editor/articles/\d+/edit$", page.url)
     assert "Đã lưu và đăng bài." in page.locator(".ed-flashes").inner_text()
+    assert page.locator("#version-note").inner_text().startswith("Phiên bản số 1 ·")
 
     page.goto(f"{server.url}/editor/articles")
     assert page.get_by_text(TITLE).first.is_visible()
@@ -132,6 +144,7 @@ def test_editor_writes_and_publishes_an_article(
     with live_app_context(server):
         article = db.session.scalars(sa.select(Article)).one()
         article_id, slug, body = article.id, article.slug, article.body
+        assert article.cover_url == cover
     assert body == sent  # the editor wrote the canonical form: the server changed nothing
     assert "<strong>quan trọng</strong>" in body
     assert f'<a href="{LINK}" rel="noopener noreferrer">tại đây</a>' in body
