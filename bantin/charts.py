@@ -22,6 +22,10 @@ def _num(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def _classes(extra: str) -> str:
+    return escape(f"chart {extra}".strip())
+
+
 def bar_chart(
     points: Sequence[tuple[str, int]],
     *,
@@ -32,11 +36,13 @@ def bar_chart(
     height: int = 240,
     label_every: int = 5,
     fmt: Callable[[int], str] = str,
+    css_class: str = "",
 ) -> Markup:
     """A vertical bar chart as inline SVG with role="img", <title> and <desc>.
 
     Each bar carries its own <title> (a tooltip, read by screen readers); the page
     should still offer the numbers as a table for anyone who cannot use the picture.
+    Made for wide screens: on a phone its text shrinks with it (see ``hbar_chart``).
     """
     left, right, top, bottom = 48, 8, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -46,7 +52,7 @@ def bar_chart(
     bar_w = max(slot * 0.72, 1)
     cid = escape(chart_id)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_classes(css_class)}" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet" '
         f'aria-labelledby="{cid}-title {cid}-desc">',
         f'<title id="{cid}-title">{escape(title)}</title>',
@@ -80,5 +86,65 @@ def bar_chart(
                 f'y="{height - 8}" text-anchor="middle" font-size="11" fill="#4d5560">'
                 f"{escape(label)}</text>"
             )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def hbar_chart(
+    points: Sequence[tuple[str, int]],
+    *,
+    title: str,
+    desc: str,
+    chart_id: str = "chart",
+    width: int = 340,
+    row: int = 24,
+    font_size: int = 14,
+    fmt: Callable[[int], str] = str,
+    css_class: str = "",
+) -> Markup:
+    """A horizontal bar chart for narrow screens: one row per point, every row labelled,
+    its value written beside its bar, in points that stay readable on a 360 px phone.
+
+    The viewBox is about as wide as a phone's content column, so text is drawn close to
+    ``font_size`` CSS pixels; the page should cap the chart's width so it does not grow
+    with a wider screen. Points are drawn top to bottom in the order given.
+    """
+    values = [v for _, v in points]
+    ceiling = max(values, default=0) or 1
+    char_w = font_size * 0.62  # an average digit's advance, generous
+    left = 8 + char_w * max((len(label) for label, _ in points), default=0)
+    value_room = 10 + char_w * max((len(fmt(v)) for v in values), default=1)
+    top, bottom = 4, 4
+    plot_w = max(width - left - value_room, 1)
+    height = top + row * len(points) + bottom
+    bar_h = round(row * 0.6)
+    cid = escape(chart_id)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_classes(css_class)}" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'aria-labelledby="{cid}-title {cid}-desc">',
+        f'<title id="{cid}-title">{escape(title)}</title>',
+        f'<desc id="{cid}-desc">{escape(desc)}</desc>',
+        f'<line class="grid" x1="{_num(left)}" x2="{_num(left)}" y1="{top}" '
+        f'y2="{height - bottom}" stroke="#767f8a" stroke-width="1"/>',
+    ]
+    for i, (label, value) in enumerate(points):
+        y = top + row * i
+        w = plot_w * value / ceiling
+        middle = y + row / 2
+        baseline = _num(middle + font_size * 0.35)
+        out.append(
+            f'<text class="axis day" x="{_num(left - 6)}" y="{baseline}" text-anchor="end" '
+            f'font-size="{font_size}" fill="#4d5560">{escape(label)}</text>'
+        )
+        out.append(
+            f'<rect class="bar" x="{_num(left)}" y="{_num(middle - bar_h / 2)}" '
+            f'width="{_num(w)}" height="{bar_h}" fill="#8f1d1d">'
+            f"<title>{escape(label)}: {escape(fmt(value))}</title></rect>"
+        )
+        out.append(
+            f'<text class="value" x="{_num(left + w + 5)}" y="{baseline}" '
+            f'font-size="{font_size}" fill="#1c1f23">{escape(fmt(value))}</text>'
+        )
     out.append("</svg>")
     return Markup("".join(out))

@@ -131,17 +131,38 @@ def dashboard():
     today = local_today()
     series = visits_by_day(today)
     total = sum(v for _d, v in series)
+    title = _("Lượt truy cập mỗi ngày trong %(days)d ngày qua", days=CHART_DAYS)
+    start = format_date(series[0][0], "dd/MM/yyyy")
+    end = format_date(series[-1][0], "dd/MM/yyyy")
+    points = [(format_date(d, "dd/MM"), v) for d, v in series]
+    # Wide screens: columns, oldest to newest. Phones: one labelled row per day, newest on
+    # top like the table, its text drawn at about 14 px (the CSS shows one or the other).
     chart = charts.bar_chart(
-        [(format_date(d, "dd/MM"), v) for d, v in series],
-        title=_("Lượt truy cập mỗi ngày trong %(days)d ngày qua", days=CHART_DAYS),
+        points,
+        title=title,
         desc=_(
             "Biểu đồ cột từ %(start)s đến %(end)s; tổng %(total)s lượt truy cập.",
-            start=format_date(series[0][0], "dd/MM/yyyy"),
-            end=format_date(series[-1][0], "dd/MM/yyyy"),
+            start=start,
+            end=end,
             total=number(total),
         ),
         chart_id="visits-chart",
         fmt=number,
+        css_class="chart-wide",
+    )
+    chart_narrow = charts.hbar_chart(
+        points[::-1],
+        title=title,
+        desc=_(
+            "Biểu đồ thanh ngang, mỗi ngày một dòng, mới nhất ở trên, từ %(end)s về "
+            "%(start)s; tổng %(total)s lượt truy cập.",
+            start=start,
+            end=end,
+            total=number(total),
+        ),
+        chart_id="visits-chart-narrow",
+        fmt=number,
+        css_class="chart-narrow",
     )
     pending = pending_comments()
     return render_template(
@@ -153,5 +174,6 @@ def dashboard():
         top=top_articles(today),
         series=series,
         chart=chart,
+        chart_narrow=chart_narrow,
         today=today,
     )
