@@ -2,9 +2,13 @@
 
 Nothing of the uploaded file is trusted: not its name, not its content type, not its
 metadata. Pillow decides what it is (JPEG, PNG, WebP or GIF only), the pixel count is
-bounded before any decoding, the pixels are decoded fully (a truncated file fails here),
-EXIF orientation is applied, and fresh files are written without any metadata under a
-random name: `UPLOAD_FOLDER/<yyyy>/<mm>/<stem>-<slot>.<ext>`.
+bounded before any decoding, the pixels are decoded (a truncated file fails), EXIF
+orientation is applied, and fresh files are written without any metadata under a random
+name: `UPLOAD_FOLDER/<yyyy>/<mm>/<stem>-<slot>.<ext>`.
+
+The decoding and encoding run in a short-lived child process (bantin.imaging), one at a
+time per worker: a big image's pixels never enter the long-lived worker, whose memory
+glibc would not give back (docs/performance.md, "Upload memory").
 
 Slots are 320, 800 and 1600: a slot's file is at most that wide, never upscaled. The 320
 and 800 files always exist (for a small image they are the same size), the 1600 one only
@@ -16,20 +20,23 @@ module also answers, for both kinds, where an item is used and removes its files
 
 from __future__ import annotations
 
-import io
 import os
 import secrets
-import warnings
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
+from bantin import imaging
 from bantin.clock import utcnow
 from bantin.extensions import db
+from bantin.imaging import EXTENSIONS
 from bantin.models import (
     Article,
     ArticleAutosave,
@@ -41,20 +48,21 @@ from bantin.models import (
 )
 from bantin.text import clean_line
 
-SLOTS = (320, 800, 1600)
-MAX_PIXELS = 40_000_000  # 40 megapixels: any camera photo, no decompression bomb
-MAX_SIDE = 30_000
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
-# Output format per input format: GIF becomes a still PNG (its first frame).
-OUTPUT = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+# One image child per worker at a time: its peak (up to ~200 MB for a 40 MP PNG) is paid
+# once per worker, never once per thread. Others wait their turn, then get a 503.
+_IMAGE_TURN = threading.BoundedSemaphore(1)
+TURN_WAIT_SECONDS = 15.0
+# A 40 MP PNG takes 3-4 s here; the child is killed (and the upload refused) after this.
+CHILD_SECONDS = 25.0
 
 
 class UploadError(ValueError):
     """An upload we refuse; `message` is a sentence for the person who uploaded it.
 
-    `status` is the HTTP answer: 400, or 413 for a file over the size limit.
+    `status` is the HTTP answer: 400, 413 for a file over the size limit, or 503 while
+    the server is busy with other images.
     """
 
     def __init__(self, message, status: int = 400) -> None:
@@ -87,82 +95,72 @@ def _read(file_storage) -> bytes:
     return data
 
 
-def _open(data: bytes) -> Image.Image:
-    """Identify and fully decode the image, refusing anything but the four formats."""
-    not_image = _l("Tệp này không phải ảnh JPEG, PNG, WebP hoặc GIF.")
-    too_big = _l("Ảnh quá lớn (tối đa 40 megapixel).")
-    with warnings.catch_warnings():
-        # Pillow warns before it refuses; either way the answer is no.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            probe = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-            width, height = probe.size
-            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-                raise UploadError(too_big)
-            if width < 1 or height < 1:
-                raise UploadError(not_image)
-            probe.verify()  # structure and checksums; the object is unusable afterwards
-            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-            image.seek(0)  # GIF/APNG/animated WebP: the first frame
-            image.load()  # decodes every pixel: a truncated file fails here
-        except UploadError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise UploadError(too_big) from exc
-        except UnidentifiedImageError as exc:
-            raise UploadError(not_image) from exc
-        except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
-            raise UploadError(_l("Ảnh bị hỏng hoặc không đầy đủ, không đọc được.")) from exc
-    if image.format not in ACCEPTED_FORMATS:
-        raise UploadError(not_image)
-    return image
+def _refusal(code: str) -> UploadError:
+    if code == "not_image":
+        return UploadError(_l("Tệp này không phải ảnh JPEG, PNG, WebP hoặc GIF."))
+    if code == "too_big":
+        return UploadError(_l("Ảnh quá lớn (tối đa 40 megapixel)."))
+    if code == "mode":
+        return UploadError(_l("Kiểu màu của ảnh này chưa được hỗ trợ, hãy lưu lại dạng JPEG."))
+    return UploadError(_l("Ảnh bị hỏng hoặc không đầy đủ, không đọc được."))
 
 
-def _normalise(image: Image.Image, fmt: str) -> Image.Image:
-    """Upright, in a mode the output format stores, and with no metadata left on it."""
+def _child_env() -> dict[str, str]:
+    """The worker's environment without the app's settings (secrets, database URL)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_")}
+
+
+def _render_in_child(data: bytes) -> imaging.Rendered:
+    cmd = [sys.executable, "-P", imaging.__file__]
+    log = current_app.logger
     try:
-        upright = ImageOps.exif_transpose(image)
-    except (OSError, ValueError, TypeError, KeyError, SyntaxError):
-        upright = image  # broken EXIF: keep the pixels as they are
-    has_alpha = upright.mode in {"RGBA", "LA", "PA"} or (
-        upright.mode == "P" and "transparency" in upright.info
-    )
-    if fmt == "JPEG":
-        mode = "L" if upright.mode in {"L", "1"} else "RGB"
-    else:
-        mode = "RGBA" if has_alpha else "RGB"
-    try:
-        clean = upright.convert(mode)
-    except ValueError as exc:  # e.g. 16-bit greyscale PNG
+        done = subprocess.run(
+            cmd,
+            input=data,
+            capture_output=True,
+            timeout=CHILD_SECONDS,
+            env=_child_env(),
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:  # run() has killed and reaped the child
+        log.warning("image upload: processing took over %.0f s; refused", CHILD_SECONDS)
         raise UploadError(
-            _l("Kiểu màu của ảnh này chưa được hỗ trợ, hãy lưu lại dạng JPEG.")
+            _l("Không xử lý được ảnh này; hãy thử lại hoặc tải lên ảnh nhỏ hơn.")
         ) from exc
-    # A fresh image with only the pixels: no EXIF, ICC, XMP, comments or text chunks.
-    fresh = Image.new(mode, clean.size)
-    fresh.paste(clean)
-    return fresh
+    except OSError:
+        # No interpreter to start (an embedded server): do the work here instead.
+        log.exception("image upload: no child process could be started; decoding in-process")
+        return imaging.render(data)
+    if done.returncode != 0:
+        tail = done.stderr.decode("utf-8", "replace")[-1500:]
+        log.warning("image upload: the image process failed (%s): %s", done.returncode, tail)
+        raise UploadError(_l("Không xử lý được ảnh này; hãy thử lại hoặc tải lên ảnh nhỏ hơn."))
+    try:
+        return imaging.parse_reply(done.stdout)
+    except imaging.ImageRefused:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("image upload: unreadable reply from the image process: %s", exc)
+        raise UploadError(
+            _l("Không xử lý được ảnh này; hãy thử lại hoặc tải lên ảnh nhỏ hơn.")
+        ) from exc
 
 
-def _encode(image: Image.Image, fmt: str, path: Path) -> int:
-    buffer = io.BytesIO()
-    if fmt == "JPEG":
-        image.save(buffer, "JPEG", quality=82, progressive=True, optimize=True)
-    elif fmt == "PNG":
-        image.save(buffer, "PNG", optimize=True)
-    else:
-        image.save(buffer, "WEBP", quality=82, method=4)
-    data = buffer.getvalue()
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return len(data)
+def render(data: bytes) -> imaging.Rendered:
+    """Check, decode, clean and encode an upload in a child process (one per worker at a time).
 
-
-def _resized(image: Image.Image, width: int) -> Image.Image:
-    if width >= image.width:
-        return image
-    height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), Image.Resampling.LANCZOS)
+    Raises UploadError with a message for people when the file is refused.
+    """
+    if not _IMAGE_TURN.acquire(timeout=TURN_WAIT_SECONDS):
+        raise UploadError(
+            _l("Máy chủ đang bận xử lý ảnh khác; hãy thử lại sau ít phút."), status=503
+        )
+    try:
+        return _render_in_child(data)
+    except imaging.ImageRefused as exc:
+        raise _refusal(exc.code) from exc
+    finally:
+        _IMAGE_TURN.release()
 
 
 def store_image(file_storage, user: User | None) -> Media:
@@ -179,26 +177,39 @@ def store_image_bytes(data: bytes, name: str, user: User | None) -> Media:
     """Check, clean and store an image already read; add its Media row (the caller commits)."""
     if not data:
         raise UploadError(_l("Tệp trống, không có nội dung."))
-    source = _open(data)
-    fmt = OUTPUT[source.format]
-    return store_picture(_normalise(source, fmt), fmt, name, user)
+    return _store(render(data), name, user)
 
 
 def store_picture(image: Image.Image, fmt: str, name: str, user: User | None = None) -> Media:
-    """Store a clean image in every width under a random name; add its Media row."""
+    """Store a clean image made here (demo content) in every width; add its Media row."""
+    files = imaging.resize_all(image, fmt, image.width, image.height)
+    return _store(imaging.Rendered(fmt, image.width, image.height, files), name, user)
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _store(rendered: imaging.Rendered, name: str, user: User | None) -> Media:
+    """Write every width under a random name; add the Media row."""
+    fmt = rendered.fmt
     ext = EXTENSIONS[fmt]
     now = utcnow()
     folder_rel = f"{now:%Y}/{now:%m}"
     folder = upload_root() / folder_rel
     folder.mkdir(parents=True, exist_ok=True)
     stem = secrets.token_hex(8)
-    slots = [s for s in SLOTS if s <= 800 or image.width > 800]
+    slots = sorted(rendered.files)
     written: list[Path] = []
-    total = 0
     try:
         for slot in slots:
             path = folder / f"{stem}-{slot}.{ext}"
-            total += _encode(_resized(image, slot), fmt, path)
+            _write(path, rendered.files[slot])
             written.append(path)
     except Exception:
         for path in written:
@@ -209,10 +220,10 @@ def store_picture(image: Image.Image, fmt: str, name: str, user: User | None = N
         path=f"/uploads/{folder_rel}/{stem}-{slots[-1]}.{ext}",
         original_name=name,
         mime=MIME[fmt],
-        width=image.width,
-        height=image.height,
+        width=rendered.width,
+        height=rendered.height,
         widths=",".join(str(s) for s in slots),
-        bytes=total,
+        bytes=sum(len(b) for b in rendered.files.values()),
         uploaded_by_id=user.id if user is not None else None,
         created_at=now,
     )
