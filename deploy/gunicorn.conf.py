@@ -28,10 +28,12 @@ timeout = int(_env("TIMEOUT", "30"))
 # On restart/stop, finish the requests in flight (a commit takes milliseconds).
 graceful_timeout = int(_env("GRACEFUL_TIMEOUT", "20"))
 keepalive = int(_env("KEEPALIVE", "5"))
-# Workers are not recycled (0): nothing leaks, and a fresh worker pays its warm-up again.
-# Set e.g. BANTIN_GUNICORN_MAX_REQUESTS=20000 to recycle them anyway (with jitter).
-max_requests = int(_env("MAX_REQUESTS", "0"))
-max_requests_jitter = int(_env("MAX_REQUESTS_JITTER", "1000"))
+# A backstop only: big images are decoded in short-lived child processes (bantin.imaging),
+# so a worker's memory stays flat (docs/performance.md, "Upload memory"). Should anything
+# else ever grow, a worker is replaced after this many requests, the jitter keeping the
+# workers from restarting together. 0 never recycles.
+max_requests = int(_env("MAX_REQUESTS", "50000"))
+max_requests_jitter = int(_env("MAX_REQUESTS_JITTER", "5000"))
 
 # Limits on the request line and headers (bodies are limited by MAX_CONTENT_LENGTH/nginx).
 limit_request_line = 8190
