@@ -7,6 +7,7 @@ when a scheduled article falls due, so scheduling still needs no timer. Cached v
 plain snapshots, never ORM objects, so they outlive the session that loaded them.
 """
 
+import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -76,15 +77,6 @@ class PageCache:
             )
         )
 
-    def peek(self, key: Any) -> Any:
-        version = self._current_version()
-        now = utcnow()
-        with self._lock:
-            if self._is_stale(version, now):
-                return None
-            entry = self._entries.get(key)
-            return entry[1] if entry is not None and entry[0] == version else None
-
     def _is_stale(self, version: int, now: datetime) -> bool:
         """Built from another version, past a due time, or the clock went back (tests)."""
         return (
@@ -141,11 +133,6 @@ def page_cache() -> PageCache:
     return cache
 
 
-def peek(key: Any) -> Any:
-    """The cached value for key, or None when it is missing or stale (nothing is built)."""
-    return page_cache().peek(key)
-
-
 def cached(key: Any, build: Callable[[], Any]) -> Any:
     return page_cache().get(key, build)
 
@@ -155,18 +142,25 @@ def clear() -> None:
 
 
 class Hole(str):
-    """A placeholder rendered into a cached page and filled per request.
+    """A placeholder rendered into a cached page and filled per request (``fill_holes``).
 
-    The marker holds a random per-process nonce, so no stored content can forge one.
+    Only ASCII letters, digits, "-" and "_": HTML escaping and URL building leave it as it
+    is, so a hole can stand in an attribute or inside a URL (a captcha token in an image
+    address). The marker holds a random per-process nonce, so no stored content can forge one.
     """
 
     NONCE = secrets.token_hex(8)
 
     def __new__(cls, name: str) -> "Hole":
-        return super().__new__(cls, f"\u2063bantin-{cls.NONCE}-{name}\u2063")
+        if not _HOLE_NAME.fullmatch(name):
+            raise ValueError(f"hole names are lowercase letters, digits and '-': {name!r}")
+        return super().__new__(cls, f"BantinHole_{cls.NONCE}_{name}_")
+
+
+_HOLE_NAME = re.compile(r"[a-z0-9-]+")
+_HOLES = re.compile(rf"BantinHole_{Hole.NONCE}_[a-z0-9-]+_")
 
 
 def fill_holes(html: str, values: dict[Hole, str]) -> str:
-    for hole, value in values.items():
-        html = html.replace(hole, value)
-    return html
+    """Every hole replaced by its value in one pass; values are HTML, inserted as they are."""
+    return _HOLES.sub(lambda match: values.get(match[0], match[0]), html)

@@ -1,15 +1,18 @@
-"""Data every reader page shows: settings, menu, latest news, web links, visit counters."""
+"""Data every reader page shows: settings, menu, latest news, web links, and the parts that
+differ per request (flashed messages, visit counters)."""
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, get_template_attribute, session
 
 from bantin import cache, counters, queries
 from bantin.extensions import db
+from bantin.formatting import number
 from bantin.models import SiteSettings, WebLink
 
 # The counters change with every visit; showing them up to this many seconds late saves a
@@ -23,40 +26,13 @@ class Layout:
     menu: list[SimpleNamespace]
     latest: list[SimpleNamespace]
     links: list[SimpleNamespace]
-    visits: counters.VisitTotals
-
-
-VISIT_HOLES = counters.VisitTotals(
-    today=cache.Hole("visits-today"),
-    month=cache.Hole("visits-month"),
-    year=cache.Hole("visits-year"),
-    total=cache.Hole("visits-total"),
-)
 
 
 def site_layout() -> Layout:
     """The layout data, loaded once per request (templates call site_layout())."""
     if "site_layout" not in g:
-        content = cache.cached("layout", _layout_content)
-        g.site_layout = Layout(**content, visits=_visit_totals())
+        g.site_layout = Layout(**cache.cached("layout", _layout_content))
     return g.site_layout
-
-
-def use_visit_holes() -> None:
-    """Render the counters as holes, for a page that is cached and filled per request."""
-    g.site_layout = Layout(**cache.cached("layout", _layout_content), visits=VISIT_HOLES)
-
-
-def visit_fills() -> dict[cache.Hole, str]:
-    from bantin.jinja import number
-
-    totals = _visit_totals()
-    return {
-        VISIT_HOLES.today: number(totals.today),
-        VISIT_HOLES.month: number(totals.month),
-        VISIT_HOLES.year: number(totals.year),
-        VISIT_HOLES.total: number(totals.total),
-    }
 
 
 def _layout_content() -> dict:
@@ -68,6 +44,67 @@ def _layout_content() -> dict:
         "menu": [cache.snapshot(c, ("id", "name", "slug")) for c in queries.categories()],
         "latest": [cache.snapshot(a, ("id", "slug", "title")) for a in queries.latest(10)],
         "links": [cache.snapshot(link, ("title", "url")) for link in links],
+    }
+
+
+# ------------------------------------------------------------------ per-request parts
+# Templates read them as `parts.flashes`, `parts.comment_notices` and `parts.visits.today`
+# (…month, year, total): live values by default (bantin.jinja's context processor), holes in
+# a cached page, filled from the same live values (`part_fills`).
+
+
+class LiveParts:
+    """This request's parts, each computed when first read (HTML, ready to insert)."""
+
+    @cached_property
+    def flashes(self) -> str:
+        return self._flashed("page_messages")
+
+    @cached_property
+    def comment_notices(self) -> str:
+        return self._flashed("comment_notices")
+
+    @cached_property
+    def visits(self) -> counters.VisitTotals:
+        totals = _visit_totals()
+        return counters.VisitTotals(
+            today=number(totals.today),
+            month=number(totals.month),
+            year=number(totals.year),
+            total=number(totals.total),
+        )
+
+    @cached_property
+    def _any_flashed(self) -> bool:
+        # Read before either macro runs: the first one takes the messages out of the session.
+        return "_flashes" in session
+
+    def _flashed(self, macro: str) -> str:
+        if not self._any_flashed:  # most requests: nothing to render
+            return ""
+        return str(get_template_attribute("_macros/flashes.html", macro)())
+
+
+VISIT_FIELDS = fields(counters.VisitTotals)
+HOLES = SimpleNamespace(
+    flashes=cache.Hole("flashes"),
+    comment_notices=cache.Hole("comment-notices"),
+    visits=counters.VisitTotals(
+        today=cache.Hole("visits-today"),
+        month=cache.Hole("visits-month"),
+        year=cache.Hole("visits-year"),
+        total=cache.Hole("visits-total"),
+    ),
+)
+
+
+def part_fills() -> dict[cache.Hole, str]:
+    """The values of HOLES for this request."""
+    live = LiveParts()
+    return {
+        HOLES.flashes: live.flashes,
+        HOLES.comment_notices: live.comment_notices,
+        **{getattr(HOLES.visits, f.name): getattr(live.visits, f.name) for f in VISIT_FIELDS},
     }
 
 

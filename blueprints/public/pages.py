@@ -1,37 +1,34 @@
 """Home, category and article pages, uploads and the health check."""
 
 import math
-from types import SimpleNamespace
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
     g,
-    get_template_attribute,
     redirect,
     render_template,
     request,
     send_from_directory,
-    session,
     url_for,
 )
 from flask_babel import get_locale
 
-from bantin import cache, counters, documents, queries
+from bantin import cache, counters, documents, queries, sidebar
 from bantin.cache import fill_holes
 from bantin.comments import comments_open
 from bantin.extensions import db
-from bantin.jinja import number
-from bantin.models import Media, MediaKind
+from bantin.formatting import number
+from bantin.models import Article, Media, MediaKind
 from bantin.paging import page_arg
 from bantin.security_headers import UPLOADS_CSP
-from bantin.sidebar import site_layout, use_visit_holes, visit_fills
+from bantin.sidebar import site_layout
 from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm
 
 VIEWS_HOLE = cache.Hole("views")
-FORM_HOLE = cache.Hole("comment-form")
 
 
 @bp.after_request
@@ -56,34 +53,30 @@ def _count_page_view(response):
     return response
 
 
-FLASH_HOLES = SimpleNamespace(page=cache.Hole("flash-page"), comments=cache.Hole("flash-comments"))
-
-
-def _flash_fills() -> dict:
-    """This reader's flashed messages (most requests have none: nothing to render)."""
-    if "_flashes" not in session:
-        return {FLASH_HOLES.page: "", FLASH_HOLES.comments: ""}
-    macros = (
-        get_template_attribute("_macros/flashes.html", "page_messages"),
-        get_template_attribute("_macros/flashes.html", "comment_notices"),
-    )
-    return {FLASH_HOLES.page: str(macros[0]()), FLASH_HOLES.comments: str(macros[1]())}
-
-
-def render_page(template: str, fills: dict | None = None, key_extra=None, **context) -> str:
+def render_page(
+    template: str,
+    fills: dict | None = None,
+    key_extra=None,
+    lazy_context: Callable[[], dict] | None = None,
+    **context,
+) -> str:
     """Render a reader page through the page cache, with holes for per-request parts.
 
-    The HTML is cached per content version, address and language; visit counters, flashed
-    messages, the view count and the comment form (tokens differ per reader) are filled in
-    per request.
+    The HTML is cached per content version, address and language (and `key_extra`); the
+    per-request parts (flashed messages, visit counters: ``sidebar.HOLES``) and the caller's
+    `fills` are filled in per request. `lazy_context` adds what only a render needs (built
+    on a cache miss). A POST's page (a rejected comment) is rendered, never cached.
     """
-    use_visit_holes()
-    fills = visit_fills() | _flash_fills() | (fills or {})
-    context["flash_holes"] = FLASH_HOLES
+    fills = sidebar.part_fills() | (fills or {})
+
+    def build() -> str:
+        extra = lazy_context() if lazy_context else {}
+        return render_template(template, **{**context, "parts": sidebar.HOLES, **extra})
+
     if request.method != "GET":
-        return fill_holes(render_template(template, **context), fills)
+        return fill_holes(build(), fills)
     key = ("html", template, request.host_url, request.full_path, str(get_locale()), key_extra)
-    return fill_holes(cache.cached(key, lambda: render_template(template, **context)), fills)
+    return fill_holes(cache.cached(key, build), fills)
 
 
 @bp.get("/")
@@ -119,7 +112,7 @@ def category(slug: str):
 def article(article_id: int, slug: str | None = None):
     """The article page; any other address of it redirects (301) to the canonical one."""
     art = queries.article_snapshot(article_id)
-    if art is None or not queries.is_visible(art):
+    if art is None or not Article.is_visible(art):
         abort(404)
     if slug != art.slug:
         return redirect(url_for("public.article", article_id=art.id, slug=art.slug), 301)
@@ -127,35 +120,33 @@ def article(article_id: int, slug: str | None = None):
 
 
 def render_article(art, form=None, status: int = 200, count_view: bool = True):
-    """The article page; a rejected comment re-renders it (400) with its form, uncounted."""
+    """The article page; a rejected comment re-renders it (400) with its form, uncounted.
+
+    A plain view's blank comment form is part of the cached page, its per-reader tokens
+    (CSRF, captcha, form time) holes filled per request.
+    """
     if count_view and counters.countable(request):
         figures = counters.record_article_view(art.id, counters.is_new_visit(request))
         g.hit_recorded = True
     else:
         figures = counters.article_counts(art.id)
-    settings = site_layout().settings
-    is_open = comments_open(art, settings)
-    # A plain view's blank form comes from the cache with fresh tokens; nothing is stored
-    # (the captcha row is made when its image is fetched).
-    form_html = CommentForm.cached_blank_html(art) if is_open and form is None else None
-    if form_html is None:
-        if is_open and form is None:
-            form = CommentForm.blank(art)
-        form_html = render_template(
-            "public/_comment_form.html",
-            article=art,
-            comment_form=form if is_open else None,
-            comments_closed=not is_open,
-        )
+    is_open = comments_open(art, site_layout().settings)
+    fills = {VIEWS_HOLE: number(figures.views)}
+    lazy_context = None
+    if is_open and form is None:
+        fills |= CommentForm.token_fills(art)
+        lazy_context = lambda: {"comment_form": CommentForm.blank(art)}  # noqa: E731
     html = render_page(
         "public/article.html",
-        fills={VIEWS_HOLE: number(figures.views), FORM_HOLE: form_html},
-        key_extra=figures.comments,  # an auto-approved comment changes no content version
+        fills=fills,
+        # An auto-approved comment changes no content version; comments close with time.
+        key_extra=(figures.comments, is_open),
+        lazy_context=lazy_context,
         article=art,
         views=VIEWS_HOLE,
         same_category=queries.same_category_cards(art),
         comments=queries.approved_comment_list(art.id, figures.comments),
-        comment_form_html=FORM_HOLE,
+        comment_form=form if is_open else None,
         comments_closed=not is_open,
     )
     response = current_app.make_response((html, status))
