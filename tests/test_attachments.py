@@ -615,7 +615,7 @@ def test_library_lists_images_and_files_with_details(client, staff, factory):
     assert f'/editor/articles/{art.id}/edit">Thông báo lịch tiếp dân</a>' in page
     # The used document has no delete form, and says why; the unused image has one.
     assert f"/editor/media/{doc['id']}/delete" not in page
-    assert "Không xoá được vì đang được dùng" in page
+    assert "Không xóa được vì đang được dùng" in page
     assert f"/editor/media/{img['id']}/delete" in page
 
 
@@ -740,7 +740,7 @@ def test_delete_unused_document_removes_file_and_row(app, client, staff):
     assert db.session.get(Media, answer["id"]) is None
     assert not path.exists()
     assert db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "media.delete"))
-    assert "Đã xoá “Bỏ.pdf”." in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Đã xóa “Bỏ.pdf”." in client.get(r.headers["Location"]).get_data(as_text=True)
 
 
 def test_delete_keeps_filters_and_a_page_that_exists(client, staff):

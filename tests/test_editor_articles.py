@@ -292,7 +292,7 @@ def test_preview_for_staff_and_404_for_readers(app, client, editor, category):
 
 
 def test_delete_moves_to_trash_and_only_admin_restores(app, client, editor, factory, category):
-    art = factory.article(category, title="Bài sẽ xoá")
+    art = factory.article(category, title="Bài sẽ xóa")
     reader = app.test_client()
     assert reader.get(f"/article/{art.id}/{art.slug}").status_code == 200
 
@@ -773,7 +773,7 @@ def test_bulk_publish_skips_what_would_fail_validation(client, editor, factory, 
         category, title="Bài ảnh trang trí", published=False, body=figure_html(IMG_ONE, alt="")
     )
     already = factory.article(category, title="Bài đã đăng")
-    trashed = factory.article(category, title="Bài đã xoá", status=ArticleStatus.DELETED)
+    trashed = factory.article(category, title="Bài đã xóa", status=ArticleStatus.DELETED)
     ids = [ok.id, empty.id, undescribed.id, decorative.id, already.id, trashed.id, 999_999]
     r = client.post(
         "/editor/articles/bulk",
@@ -793,7 +793,7 @@ def test_bulk_publish_skips_what_would_fail_validation(client, editor, factory, 
         "Bài ảnh thiếu mô tả": ArticleStatus.DRAFT,
         "Bài ảnh trang trí": ArticleStatus.PUBLISHED,
         "Bài đã đăng": ArticleStatus.PUBLISHED,
-        "Bài đã xoá": ArticleStatus.DELETED,
+        "Bài đã xóa": ArticleStatus.DELETED,
     }
     assert db.session.get(Article, ok.id).published_at is not None
     # One revision and one audit row per changed article, none for the others.
@@ -806,7 +806,7 @@ def test_bulk_publish_skips_what_would_fail_validation(client, editor, factory, 
     assert kind == "warning"
     assert text.startswith("Đã đăng 2 bài; 1 bài chưa đăng vì chưa có nội dung: “Bài rỗng”; ")
     assert "1 bài chưa đăng vì có ảnh chưa có mô tả: “Bài ảnh thiếu mô tả”" in text
-    assert "1 bài đang ở thùng rác nên không đổi: “Bài đã xoá”" in text
+    assert "1 bài đang ở thùng rác nên không đổi: “Bài đã xóa”" in text
 
 
 def test_bulk_unpublish_move_and_trash(client, editor, factory, category):

@@ -229,7 +229,7 @@ def media_delete(media_id: int):
     if used.in_use:
         return _library(
             error=_(
-                "Không thể xoá “%(name)s” vì đang được dùng ở: %(places)s. "
+                "Không thể xóa “%(name)s” vì đang được dùng ở: %(places)s. "
                 "Hãy bỏ nó khỏi các bài viết (kể cả phiên bản cũ) hoặc logo trước.",
                 name=name,
                 places="; ".join(_places(used)),
@@ -240,7 +240,7 @@ def media_delete(media_id: int):
     db.session.delete(item)
     db.session.commit()
     media.delete_files(item)
-    flash(_("Đã xoá “%(name)s”.", name=name), "success")
+    flash(_("Đã xóa “%(name)s”.", name=name), "success")
     # Back to the same page of the same list, or its new last page if this one emptied.
     filters = _filters()
     left = db.session.scalar(sa.select(sa.func.count()).select_from(_query(**filters).subquery()))

@@ -63,7 +63,7 @@ def _too_long(limit: int, length: int) -> ValidationError:
 
 def _check_controls(value: str) -> None:
     if has_control_chars(value):
-        raise ValidationError(_("Có ký tự điều khiển không hợp lệ. Vui lòng xoá rồi gửi lại."))
+        raise ValidationError(_("Có ký tự điều khiển không hợp lệ. Vui lòng xóa rồi gửi lại."))
 
 
 def _content(value: str | None) -> str:

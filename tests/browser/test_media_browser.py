@@ -126,11 +126,11 @@ def test_media_library_journey(live_server_factory, page, screenshot_dir):
     page.goto(f"{server.url}/editor/media")
     pdf_card = page.locator(".ml-card", has_text=PDF_NAME)
     assert "Thông báo lịch tiếp công dân tháng Năm" in pdf_card.locator(".ml-usage").inner_text()
-    assert pdf_card.get_by_role("button", name="Xoá").is_disabled()
+    assert pdf_card.get_by_role("button", name="Xóa").is_disabled()
     assert "đang được dùng" in pdf_card.locator(".ml-why").inner_text()
     image_card = page.locator(".ml-card", has_text=IMAGE_NAME)
     assert "chỉ trong phiên bản cũ" in image_card.locator(".ml-usage").inner_text()
-    assert image_card.get_by_role("button", name="Xoá").is_disabled()
+    assert image_card.get_by_role("button", name="Xóa").is_disabled()
 
     # The document downloads as it was uploaded, under its Vietnamese name.
     reply = page.request.get(f"{server.url}{pdf_url}")
@@ -183,9 +183,9 @@ def test_media_library_journey(live_server_factory, page, screenshot_dir):
 
     # Delete an unused document (after the confirmation), filters kept.
     page.goto(f"{server.url}/editor/media?kind=file")
-    page.locator(".ml-card", has_text=DOCX_NAME).get_by_role("button", name="Xoá").click()
+    page.locator(".ml-card", has_text=DOCX_NAME).get_by_role("button", name="Xóa").click()
     page.wait_for_url(re.compile(r"/editor/media\?kind=file$"))
-    assert f"Đã xoá “{DOCX_NAME}”." in page.locator(".ed-flashes").inner_text()
+    assert f"Đã xóa “{DOCX_NAME}”." in page.locator(".ed-flashes").inner_text()
     assert card_names(page) == [XLSX_NAME, PDF_NAME]
     assert not problems, problems
     # The one failed response is the refused upload (400, with its reason on the page).
