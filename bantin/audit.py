@@ -5,6 +5,11 @@ current passwords) go through ``record_repeat``: one row per action, account, ad
 detail and ``REPEAT_WINDOW``, whose ``count`` goes up, so a flood of requests cannot grow
 the table faster than one row per window and group. Old rows go with ``purge`` (the
 ``purge`` command), after ``AUDIT_KEEP_DAYS`` days.
+
+``ACTIONS`` is the one registry of action codes: every code the app records is listed there
+with its label (a Vietnamese msgid, English in the catalogue), which the audit log shows.
+Recording a code missing from it is a bug: it raises under TESTING or DEBUG, so the suite
+catches it, and is logged in production, where the row is still written.
 """
 
 import hashlib
@@ -12,6 +17,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context, has_request_context
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from bantin.clock import utcnow
@@ -23,6 +30,81 @@ from bantin.net import client_ip, rate_key
 REPEAT_WINDOW = timedelta(minutes=15)
 DEFAULT_KEEP_DAYS = 365
 _PURGE_BATCH = 1000
+
+# Every action code the app records, with the label the audit log shows for it.
+ACTIONS = {
+    # Sign-in
+    "login.success": _l("Đăng nhập thành công"),
+    "login.failure": _l("Đăng nhập thất bại"),
+    "logout": _l("Đăng xuất"),
+    # Articles (bantin.articles)
+    "article.create": _l("Tạo bài viết"),
+    "article.publish": _l("Đăng bài viết"),
+    "article.edit": _l("Sửa bài viết"),
+    "article.delete": _l("Chuyển bài viết vào thùng rác"),
+    "article.restore": _l("Khôi phục bài viết từ thùng rác"),
+    "article.revision_restore": _l("Khôi phục phiên bản cũ của bài viết"),
+    # Comment moderation (bantin.comments: "comment." + the moderation action)
+    "comment.approve": _l("Duyệt ý kiến bạn đọc"),
+    "comment.spam": _l("Đánh dấu ý kiến là thư rác"),
+    "comment.trash": _l("Bỏ ý kiến vào thùng rác"),
+    "comment.restore": _l("Đưa ý kiến về hàng chờ duyệt"),
+    "comment.delete": _l("Xóa vĩnh viễn ý kiến"),
+    # Images and documents
+    "media.upload": _l("Tải lên ảnh hoặc tệp"),
+    "media.delete": _l("Xóa ảnh hoặc tệp"),
+    # Site
+    "settings.update": _l("Sửa cài đặt trang"),
+    "category.create": _l("Thêm chuyên mục"),
+    "category.update": _l("Sửa chuyên mục"),
+    "category.move": _l("Đổi thứ tự chuyên mục"),
+    "category.delete": _l("Xóa chuyên mục"),
+    "link.create": _l("Thêm liên kết web"),
+    "link.update": _l("Sửa liên kết web"),
+    "link.delete": _l("Xóa liên kết web"),
+    # Users
+    "user.create": _l("Thêm người dùng"),
+    "user.update": _l("Sửa người dùng"),
+    "user.disable": _l("Khóa tài khoản"),
+    "user.enable": _l("Mở khóa tài khoản"),
+    "user.reset_password": _l("Đặt lại mật khẩu"),
+    "user.password_change": _l("Tự đổi mật khẩu"),
+    "user.password_change_failure": _l("Đổi mật khẩu thất bại"),
+    "user.profile": _l("Sửa hồ sơ"),
+}
+# What an audit row is about (its target_type), as the audit log names it: singular nouns,
+# in their own context so the menu's plural "Bài viết" ("Articles") does not apply.
+TARGETS = {
+    "article": lazy_pgettext("audit target", "Bài viết"),
+    "comment": lazy_pgettext("audit target", "Ý kiến bạn đọc"),
+    "media": lazy_pgettext("audit target", "Ảnh hoặc tệp"),
+    "settings": lazy_pgettext("audit target", "Cài đặt trang"),
+    "category": lazy_pgettext("audit target", "Chuyên mục"),
+    "link": lazy_pgettext("audit target", "Liên kết web"),
+    "user": lazy_pgettext("audit target", "Người dùng"),
+}
+
+
+def label(action: str) -> str:
+    """The audit log's name for an action code (the code itself if it has none)."""
+    found = ACTIONS.get(action)
+    return str(found) if found is not None else action
+
+
+def target_label(target_type: str) -> str:
+    """The audit log's name for a target type (the type itself if it has none)."""
+    found = TARGETS.get(target_type)
+    return str(found) if found is not None else target_type
+
+
+def _check_action(action: str) -> None:
+    if action in ACTIONS:
+        return
+    message = f"audit action {action!r} is not in bantin.audit.ACTIONS: give it a label there"
+    if has_app_context() and (current_app.testing or current_app.debug):
+        raise ValueError(message)
+    if has_app_context():
+        current_app.logger.warning(message)
 
 
 def _who(user: User | None, actor: str | None) -> tuple[User | None, str]:
@@ -40,6 +122,7 @@ def record(
     actor: str | None = None,
 ) -> AuditLog:
     """Add an audit row to the session: who (user or the signed-in user), what, from where."""
+    _check_action(action)
     user, actor = _who(user, actor)
     entry = AuditLog(
         user_id=user.id if user else None,
@@ -79,6 +162,7 @@ def record_repeat(
     ``per_actor=False`` groups by address alone (the row keeps the first actor): for
     events whose actor the client chooses at will, such as the email typed while its
     address is locked out, which would otherwise make a row per email tried."""
+    _check_action(action)
     user, actor = _who(user, actor)
     actor = actor[:254]
     detail = detail[:500]

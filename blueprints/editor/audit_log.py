@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 
+from bantin import audit
 from bantin.extensions import db
 from bantin.models import AuditLog, User
 from bantin.permissions import admin_required
@@ -16,42 +16,10 @@ from blueprints.editor.forms_site import AuditFilterForm
 PER_PAGE = 50
 MAX_ID = 2**62
 
-# Friendly names for the actions this part of the app records; others show their code.
-ACTION_LABELS = {
-    "login.success": _l("Đăng nhập thành công"),
-    "login.failure": _l("Đăng nhập thất bại"),
-    "logout": _l("Đăng xuất"),
-    "settings.update": _l("Sửa cài đặt trang"),
-    "category.create": _l("Thêm chuyên mục"),
-    "category.update": _l("Sửa chuyên mục"),
-    "category.move": _l("Đổi thứ tự chuyên mục"),
-    "category.delete": _l("Xóa chuyên mục"),
-    "link.create": _l("Thêm liên kết web"),
-    "link.update": _l("Sửa liên kết web"),
-    "link.delete": _l("Xóa liên kết web"),
-    "user.create": _l("Thêm người dùng"),
-    "user.update": _l("Sửa người dùng"),
-    "user.disable": _l("Khóa tài khoản"),
-    "user.enable": _l("Mở khóa tài khoản"),
-    "user.reset_password": _l("Đặt lại mật khẩu"),
-    "user.password_change": _l("Tự đổi mật khẩu"),
-    "user.password_change_failure": _l("Đổi mật khẩu thất bại"),
-    "user.profile": _l("Sửa hồ sơ"),
-}
 # Failures an outsider can repeat: highlighted in the list.
 WARN_ACTIONS = frozenset({"login.failure", "user.password_change_failure"})
-# Offered as suggestions in the filter box.
-ACTION_PREFIXES = (
-    "login",
-    "logout",
-    "article",
-    "comment",
-    "media",
-    "settings",
-    "category",
-    "link",
-    "user",
-)
+# Offered as suggestions in the filter box: each family of codes, then every code.
+ACTION_PREFIXES = tuple(dict.fromkeys(code.split(".")[0] for code in audit.ACTIONS))
 
 
 def _utc_start(day: date) -> datetime:
@@ -78,7 +46,8 @@ def audit_log():
             form=form,
             entries=[],
             next_before=None,
-            labels=ACTION_LABELS,
+            labels=audit.ACTIONS,
+            targets=audit.TARGETS,
             prefixes=ACTION_PREFIXES,
             warn_actions=WARN_ACTIONS,
             filters={},
@@ -115,7 +84,8 @@ def audit_log():
         entries=rows[:PER_PAGE],
         next_before=next_before,
         paged=before is not None,
-        labels=ACTION_LABELS,
+        labels=audit.ACTIONS,
+        targets=audit.TARGETS,
         prefixes=ACTION_PREFIXES,
         warn_actions=WARN_ACTIONS,
         filters=filters,

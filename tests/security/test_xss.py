@@ -164,7 +164,7 @@ def poisoned(app, objects, admin, factory):
             )
         )
     article.comment_count = 1
-    audit.record("xss.test", "article", article.id, PAYLOAD)
+    audit.record("article.edit", "article", article.id, PAYLOAD)
     db.session.commit()
     return {"editor": editor}
 
