@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Article, ArticleStatus, Category, SiteSettings, WebLink
+from bantin.models import Article, Category, SiteSettings, WebLink
 
 WATCHED = (Article, Category, WebLink, SiteSettings)
 # A safety net only: versions do the real invalidation.
@@ -72,9 +72,7 @@ class PageCache:
 
     def _next_due(self, now: datetime) -> datetime | None:
         return db.session.scalar(
-            sa.select(sa.func.min(Article.published_at)).where(
-                Article.status == ArticleStatus.PUBLISHED, Article.published_at > now
-            )
+            sa.select(sa.func.min(Article.published_at)).where(Article.scheduled_clause(now))
         )
 
     def _is_stale(self, version: int, now: datetime) -> bool:

@@ -1,7 +1,6 @@
 """Read queries for readers' pages: only visible articles, only the columns listings need."""
 
 from collections.abc import Sequence
-from datetime import datetime
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from sqlalchemy.orm import joinedload, load_only
 from bantin import cache
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Article, ArticleStatus, Category, Comment, CommentStatus
+from bantin.models import Article, Category, Comment, CommentStatus
 
 # Listings never need the body, which is most of an article's bytes.
 LISTING_COLUMNS = load_only(
@@ -180,13 +179,4 @@ def approved_comment_list(article_id: int, approved_count: int) -> list[SimpleNa
     key = ("comments", article_id, approved_count)
     return cache.cached(
         key, lambda: [cache.snapshot(c, fields) for c in approved_comments(article_id)]
-    )
-
-
-def is_visible(article, now: datetime | None = None) -> bool:
-    """Published and due, for ORM articles and snapshots alike."""
-    return (
-        article.status == ArticleStatus.PUBLISHED
-        and article.published_at is not None
-        and article.published_at <= (now or utcnow())
     )

@@ -44,6 +44,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 from markupsafe import Markup, escape
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.orm import selectinload, undefer
 
 from bantin import cache
@@ -382,10 +383,12 @@ class Results:
 
 
 # Published articles not yet due (scheduled) are indexed but not found before their time:
-# two ranges of the (status, published_at) index, read once per statement (usually empty).
-_NOT_HIDDEN = (
-    "rowid NOT IN (SELECT id FROM article WHERE status = :published AND published_at > :now "
-    "UNION ALL SELECT id FROM article WHERE status = :published AND published_at IS NULL)"
+# one range of the (status, published_at) index, read once per statement (usually empty).
+# The rule is the model's (Article.scheduled_clause), rendered once with :now left bound.
+_NOT_HIDDEN = "rowid NOT IN ({})".format(
+    sa.select(Article.id)
+    .where(Article.scheduled_clause(sa.literal_column(":now")))
+    .compile(dialect=sqlite_dialect(), compile_kwargs={"literal_binds": True})
 )
 _BM25 = ", ".join(str(w) for w in WEIGHTS)
 
@@ -421,7 +424,7 @@ def _statement(kind: str, table: str) -> sa.TextClause:
 
 
 def _run(kind: str, table: str, match: str, now: datetime, **params) -> sa.Result:
-    params.update(match=match, now=now, published=ArticleStatus.PUBLISHED.name, window=MAX_RESULTS)
+    params.update(match=match, now=now, window=MAX_RESULTS)
     return db.session.execute(_statement(kind, table), params)
 
 

@@ -1,6 +1,7 @@
 """The reader path made simple (issue 11 B): one hole mechanism, one visibility rule, one
 comment call, and no build-order scaffolding. Each test here failed before its change."""
 
+import re
 import sys
 from datetime import timedelta
 
@@ -150,3 +151,48 @@ def test_an_article_request_never_calls_back_up_into_the_blueprints(app, client,
         assert _calls_up_into_blueprints(lambda: client.get(url)) == set()
     rejected = _calls_up_into_blueprints(lambda: post_comment(client, art, captcha="SAI"))
     assert rejected == set()
+
+
+# ------------------------------------------------------------------ one visibility rule
+
+
+def _visibility_copies() -> list[str]:
+    """Places outside the model that restate "published and due" (or its complement)."""
+    compare = re.compile(r"published_at\s*(<=|>)\s*\(?\s*(:now|now|utcnow)")
+    found = []
+    for folder in ("bantin", "blueprints"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == ROOT / "bantin" / "models" / "article.py":
+                continue
+            lines = path.read_text(encoding="utf-8").splitlines()
+            for i, line in enumerate(lines):
+                near = "\n".join(lines[max(0, i - 3) : i + 4])
+                if compare.search(line) and re.search("PUBLISHED|:published", near):
+                    found.append(f"{path.relative_to(ROOT)}:{i + 1}")
+    return found
+
+
+def test_visibility_is_decided_by_the_model_alone():
+    import bantin.queries
+
+    assert _visibility_copies() == []
+    assert not hasattr(bantin.queries, "is_visible")
+
+
+def test_a_scheduled_article_is_hidden_everywhere_until_due(app, client, factory):
+    now = utcnow()
+    app.config["CLOCK"] = lambda: now
+    cat = factory.category("Lịch")
+    art = factory.article(cat, title="Hẹn giờ sáng mai", published_at=now + timedelta(hours=2))
+    hidden = {
+        "article": client.get(article_url(art)).status_code,
+        "comment": post_comment(client, art, tokens={}).status_code,
+        "search": "Hẹn giờ sáng mai" in client.get("/search?q=hen+gio").get_data(as_text=True),
+        "feed": "Hẹn giờ sáng mai" in client.get("/feed.xml").get_data(as_text=True),
+        "home": "Hẹn giờ sáng mai" in client.get("/").get_data(as_text=True),
+    }
+    assert hidden == {"article": 404, "comment": 404, "search": False, "feed": False, "home": False}
+    app.config["CLOCK"] = lambda: now + timedelta(hours=2, seconds=1)
+    assert client.get(article_url(art)).status_code == 200
+    assert "Hẹn giờ sáng mai" in client.get("/search?q=hen+gio").get_data(as_text=True)
+    assert "Hẹn giờ sáng mai" in client.get("/feed.xml").get_data(as_text=True)

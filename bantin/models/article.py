@@ -84,7 +84,16 @@ class Article(db.Model):
             Article.published_at <= (now or utcnow()),
         )
 
+    @staticmethod
+    def scheduled_clause(now=None) -> sa.ColumnElement[bool]:
+        """Published and not due yet (``now`` may be a column, such as a bound parameter)."""
+        return sa.and_(
+            Article.status == ArticleStatus.PUBLISHED,
+            Article.published_at > (utcnow() if now is None else now),
+        )
+
     def is_visible(self, now: datetime | None = None) -> bool:
+        """visible_clause in Python; for snapshots too: ``Article.is_visible(snapshot)``."""
         return (
             self.status == ArticleStatus.PUBLISHED
             and self.published_at is not None

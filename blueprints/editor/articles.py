@@ -83,7 +83,7 @@ def _filtered(
     elif status == "published":
         stmt = stmt.where(Article.visible_clause(now))
     elif status == "scheduled":
-        stmt = stmt.where(Article.status == ArticleStatus.PUBLISHED, Article.published_at > now)
+        stmt = stmt.where(Article.scheduled_clause(now))
     elif status == "deleted":
         stmt = stmt.where(Article.status == ArticleStatus.DELETED)
     else:  # everything but the trash

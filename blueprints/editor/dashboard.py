@@ -46,16 +46,14 @@ class Traffic:
 
 def article_counts() -> ArticleCounts:
     now = utcnow()
-    published = Article.status == ArticleStatus.PUBLISHED
-    due = Article.published_at <= now
 
     def count_when(condition) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
     row = db.session.execute(
         sa.select(
-            count_when(sa.and_(published, due)),
-            count_when(sa.and_(published, sa.or_(Article.published_at.is_(None), ~due))),
+            count_when(Article.visible_clause(now)),
+            count_when(Article.scheduled_clause(now)),
             count_when(Article.status == ArticleStatus.DRAFT),
             count_when(Article.status == ArticleStatus.DELETED),
         )

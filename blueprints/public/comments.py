@@ -12,7 +12,6 @@ from flask import Response, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
 from bantin import captcha, guard, queries
-from bantin.clock import utcnow
 from bantin.comments import (
     Submission,
     commenter_ids,
@@ -24,7 +23,7 @@ from bantin.comments import (
 )
 from bantin.database import write_lock
 from bantin.extensions import db
-from bantin.models import Article, ArticleStatus, CommentStatus
+from bantin.models import Article, CommentStatus
 from bantin.net import client_ip, rate_key
 from bantin.sidebar import site_layout
 from blueprints.public.blueprint import bp
@@ -43,12 +42,7 @@ _POST_ARTICLE = sa.select(
 def _article_or_404(article_id: int):
     """The few columns a comment POST needs (a full article is loaded only to re-render)."""
     art = db.session.execute(_POST_ARTICLE, {"id": article_id}).one_or_none()
-    if (
-        art is None
-        or art.status != ArticleStatus.PUBLISHED
-        or art.published_at is None
-        or art.published_at > utcnow()
-    ):
+    if art is None or not Article.is_visible(art):
         abort(404)
     return art
 
