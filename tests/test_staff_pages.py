@@ -286,7 +286,7 @@ def test_audit_log_labels_every_action_and_target(app, client, factory, login):
         )
     db.session.commit()
     page = htmllib.unescape(text(client.get("/editor/audit")))
-    rows = re.findall(r"<tr(?: class=\"warn\")?>\s*<td><time.*?</tr>", page, re.S)
+    rows = re.findall(r'<tr class="audit-row(?: warn)?">.*?</tr>', page, re.S)
     assert len(rows) == len(audit.ACTIONS)
     for code, label in names.items():
         row = next(r for r in rows if f'<code class="muted">{code}</code>' in r)

@@ -13,6 +13,7 @@ from bantin.extensions import db
 from bantin.models import (
     Article,
     ArticleStatus,
+    AuditLog,
     Category,
     Comment,
     CommentStatus,
@@ -133,6 +134,37 @@ def arrange(server) -> dict:
             db.session.add(
                 DailyStats(day=today - timedelta(days=back), visits=visits, page_views=visits * 3)
             )
+        db.session.add_all(
+            [
+                AuditLog(
+                    action="article.edit",
+                    actor=editor.email,
+                    user_id=editor.id,
+                    target_type="article",
+                    target_id=article.id,
+                    detail=f"{article.title} [published]",
+                    ip="2001:db8:85a3::8a2e:370:7334",
+                ),
+                AuditLog(
+                    action="comment.approve",
+                    actor=editor.email,
+                    user_id=editor.id,
+                    target_type="comment",
+                    target_id=ids[0],
+                    detail=f"article {article.id}; pending -> approved",
+                    ip="203.0.113.7",
+                ),
+                AuditLog(
+                    action="login.failure",
+                    actor="nguoila@example.com",
+                    target_type="user",
+                    detail="unknown email",
+                    ip="198.51.100.23",
+                    count=7,
+                    last_at=utcnow(),
+                ),
+            ]
+        )
         db.session.commit()
         return {"comments": ids}
 
@@ -266,4 +298,48 @@ def test_login_page_is_focused(live_server_factory, page, screenshot_dir, viewpo
     assert page.evaluate(TOO_WIDE_JS) == []
     assert page.evaluate(BROKEN_WORDS_JS, page.locator("main").element_handle()) == []
     page.screenshot(path=str(screenshot_dir / f"login-{viewport['width']}.png"), full_page=True)
+    assert [p for p in problems if "/favicon.ico" not in p] == []
+
+
+def test_staff_pages_have_no_wcag_violations(live_server_factory, browser):
+    from tests.browser.test_accessibility import axe_violations
+
+    server = live_server_factory(workers=1)
+    arrange(server)
+    # The strict CSP would block the injected axe script; only this test context bypasses it.
+    context = browser.new_context(viewport=WIDE, locale="vi-VN", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    report = {}
+    try:
+        page.goto(f"{server.url}/login")
+        report["login 1366"] = axe_violations(page)
+        page.set_viewport_size(PHONE)
+        page.reload()
+        report["login 360"] = axe_violations(page)
+        sign_in(page, server.url, "kiemduyet@example.com", PASSWORD, "/editor/comments")
+        for viewport, name in ((PHONE, "360"), (WIDE, "1366")):
+            page.set_viewport_size(viewport)
+            for path in ("/editor/comments", "/editor/", "/editor/audit"):
+                page.goto(server.url + path)
+                report[f"{path} {name}"] = axe_violations(page)
+    finally:
+        context.close()
+    assert {key: found for key, found in report.items() if found} == {}
+
+
+def test_audit_log_reads_as_labels_at_360(live_server_factory, page, screenshot_dir):
+    server = live_server_factory(workers=1)
+    arrange(server)
+    problems = watch_errors(page)
+    page.set_viewport_size(PHONE)
+    sign_in(page, server.url, "kiemduyet@example.com", PASSWORD, "/editor/audit")
+    page.wait_for_url(re.compile(r"/editor/audit$"))
+    page.screenshot(path=str(screenshot_dir / "audit-log-360.png"), full_page=True)
+    actions = page.locator("td.a-what").all_inner_texts()
+    assert any(a.startswith("Sửa bài viết") for a in actions), actions
+    assert any(a.startswith("Duyệt ý kiến bạn đọc") for a in actions), actions
+    assert any(a.startswith("Đăng nhập thất bại × 7") for a in actions), actions
+    assert page.evaluate(TOO_WIDE_JS) == []
+    assert page.evaluate(BROKEN_WORDS_JS, page.locator("main").element_handle()) == []
     assert [p for p in problems if "/favicon.ico" not in p] == []
