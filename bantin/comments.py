@@ -1,4 +1,5 @@
-"""Reader comments: the posting policy, moderation and ``Article.comment_count``.
+"""Reader comments: posting (one call from the guard to the commit), the policy, moderation
+and ``Article.comment_count``.
 
 ``comment_count`` counts approved comments only. Every status change is a conditional
 UPDATE (``WHERE id = ? AND status = <the status we read>``), and the count moves in the
@@ -9,6 +10,7 @@ nothing and records nothing (idempotent).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,8 +24,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from bantin import audit, cache, captcha, guard
 from bantin.clock import utcnow
+from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import Article, Comment, CommentStatus, SiteSettings, User
+
+log = logging.getLogger(__name__)
 
 IP_RETENTION = timedelta(days=90)
 DEFAULT_PURGE_INTERVAL = 15 * 60  # seconds between purges run by comment posts, per worker
@@ -59,7 +64,75 @@ class Submission:
     commenter_ids: tuple[int, ...] = ()
 
 
+# Why a post was refused, besides the guard's reasons (bantin.guard.MESSAGES).
+CAPTCHA_FAILED = "captcha_failed"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A reader's comment POST, as the form parsed it."""
+
+    ip: str
+    honeypot: str
+    form_time: str | None
+    captcha_token: str
+    captcha_answer: str | None  # None: no answer to check (the form says it is missing)
+    content: str | None  # None: the form refused the content (nothing for the rules to read)
+    submission: Submission | None  # None: the form refused a field
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a post: accepted with the status it got, or refused with reasons."""
+
+    status: CommentStatus | None = None  # None: refused
+    comment_id: int | None = None  # None when nothing was stored (refused, or a honeypot hit)
+    reasons: tuple[str, ...] = ()  # guard reasons and CAPTCHA_FAILED (refused posts only)
+
+    @property
+    def accepted(self) -> bool:
+        return self.status is not None
+
+
 # ------------------------------------------------------------------ posting
+
+
+def post(article, attempt: Attempt, settings) -> Outcome:
+    """A reader's comment, from the guard to the commit, in one write transaction.
+
+    The guard (honeypot, timing, rate limit) and the content rules only read. A honeypot hit
+    looks accepted (pending) and stores nothing. The verdict (``initial_status``) reads too,
+    so it is worked out before the write lock. Under the lock the captcha is used up: its
+    UPDATE opens the write transaction, which either stores the comment (``submit``) or, when
+    the form or the captcha refused the post, commits the spent challenge alone. This
+    worker's threads queue on the lock rather than in SQLite's busy handler, which sleeps.
+    Old IPs and challenges are purged afterwards, outside the lock.
+    """
+    ok, reason = guard.screen(
+        honeypot=attempt.honeypot, ts=attempt.form_time, article_id=article.id, ip=attempt.ip
+    )
+    if not ok and reason == "honeypot":
+        # Bots get the usual answer and learn nothing; nothing is stored.
+        log.info("comment honeypot hit from %s on article %s", attempt.ip, article.id)
+        return Outcome(CommentStatus.PENDING)
+    if ok and attempt.content is not None:
+        ok, reason = guard.screen_content(article.id, attempt.content)
+    if not ok:
+        return Outcome(reasons=(reason,))
+    sub = attempt.submission
+    verdict = initial_status(settings, sub) if sub is not None else None
+    with write_lock():
+        solved = attempt.captcha_answer is None or captcha.verify(
+            attempt.captcha_token, attempt.captcha_answer
+        )
+        if sub is None or not solved:
+            db.session.commit()  # a challenge spent on this post stays spent
+            return Outcome(reasons=() if solved else (CAPTCHA_FAILED,))
+        comment_id, reason = submit(article, sub, settings, verdict)
+    if comment_id is None:  # the guard's second look, under the write lock, refused it
+        return Outcome(reasons=(reason,))
+    maybe_purge()
+    return Outcome(verdict[0], comment_id)
 
 
 def comments_open(article: Article, settings: SiteSettings | None = None, now=None) -> bool:
@@ -179,14 +252,14 @@ def submit(
     of its client (``guard.record_rate_hit``: an IPv4 address, an IPv6 /64).
 
     ``verdict`` is ``initial_status()`` worked out by the caller before its write transaction
-    began (it reads, and the write lock is best held briefly). The route calls this right
+    began (it reads, and the write lock is best held briefly). ``post`` calls this right
     after ``captcha.verify()``, so the spent challenge, the comment and the approved count
     are one transaction. With the guard on, the rate and duplicate checks look again after
     the INSERT (which holds SQLite's write lock), excluding the new row: two posts racing
     through different workers cannot both slip under the limit. A refused post's row is
     deleted in the same transaction, so a challenge spent before it stays spent.
 
-    The caller runs ``maybe_purge()`` afterwards, outside its write lock.
+    The caller holds the write lock and runs ``maybe_purge()`` afterwards, outside it.
     """
     status, reason = verdict or initial_status(settings, sub)
     row = {

@@ -5,6 +5,7 @@ import re
 import sys
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import template_rendered, url_for
 from markupsafe import escape
 
@@ -196,3 +197,95 @@ def test_a_scheduled_article_is_hidden_everywhere_until_due(app, client, factory
     assert client.get(article_url(art)).status_code == 200
     assert "Hẹn giờ sáng mai" in client.get("/search?q=hen+gio").get_data(as_text=True)
     assert "Hẹn giờ sáng mai" in client.get("/feed.xml").get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ one comment call
+
+
+def _attempt(token: str, answer: str | None = "TEST1", **changes):
+    from bantin.comments import Attempt, Submission
+
+    sub = Submission(
+        name="Lê Văn Cường", address="", email="", content="Một ý kiến thử.", ip="192.0.2.7"
+    )
+    values = dict(
+        ip="192.0.2.7",
+        honeypot="",
+        form_time=None,
+        captcha_token=token,
+        captcha_answer=answer,
+        content=sub.content,
+        submission=sub,
+    )
+    return Attempt(**(values | changes))
+
+
+def test_bantin_comments_post_decides_a_comment_in_one_call(app, factory):
+    from bantin import captcha, comments
+    from bantin.extensions import db
+    from bantin.models import Comment, CommentStatus, SiteSettings
+
+    art = factory.article(title="Một lời gọi")
+    with app.test_request_context("/"):
+        settings = SiteSettings.get()
+        token = captcha.new_token()
+        captcha.activate(token)
+        db.session.commit()
+        stored = comments.post(art, _attempt(token), settings)
+        assert stored.accepted and stored.status == CommentStatus.PENDING and stored.comment_id
+        assert db.session.get(Comment, stored.comment_id).name == "Lê Văn Cường"
+        # The challenge was used up with the comment: the same token is refused.
+        again = comments.post(art, _attempt(token), settings)
+        assert (again.accepted, again.reasons) == (False, (comments.CAPTCHA_FAILED,))
+        # A post the form refused spends its challenge all the same, and stores nothing.
+        token = captcha.new_token()
+        captcha.activate(token)
+        db.session.commit()
+        refused = comments.post(art, _attempt(token, submission=None), settings)
+        assert (refused.accepted, refused.reasons) == (False, ())
+        assert not captcha.verify(token, "TEST1")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 1
+
+
+def test_a_honeypot_hit_looks_accepted_and_stores_nothing(app_factory):
+    from bantin import comments
+    from bantin.extensions import db
+    from bantin.models import Comment, CommentStatus, SiteSettings
+
+    app = app_factory(SPAM_GUARD_ENABLED=True)
+    with app.app_context():
+        from tests.conftest import Factory
+
+        art = Factory().article(title="Bẫy")
+        with app.test_request_context("/"):
+            outcome = comments.post(
+                art, _attempt("x", honeypot="http://spam.example"), SiteSettings.get()
+            )
+        assert (outcome.accepted, outcome.status, outcome.comment_id) == (
+            True,
+            CommentStatus.PENDING,
+            None,
+        )
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
+
+
+def test_the_comment_view_only_parses_and_renders():
+    import inspect
+
+    from blueprints.public import comments as view
+
+    source = inspect.getsource(view.comment_post)
+    left = [
+        word
+        for word in (
+            "write_lock",
+            "commit",
+            "verify",
+            "consume",
+            "submit(",
+            "maybe_purge",
+            "guard.",
+        )
+        if word in source
+    ]
+    assert left == []

@@ -1,26 +1,15 @@
 """A reader's comment POST and the captcha's image, audio and refresh routes.
 
-A comment POST costs one write transaction: the captcha is consumed, the comment inserted
-and the approved count moved together, then committed once. Before it only reads run (the
-article's few columns, the cached settings, the guard's checks when it is on).
+The comment POST parses the form and renders; ``bantin.comments.post`` decides (guard,
+captcha, one write transaction). Before its write only reads run (the article's few columns,
+the cached settings, the guard's checks when it is on).
 """
-
-import logging
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
-from bantin import captcha, guard, queries
-from bantin.comments import (
-    Submission,
-    commenter_ids,
-    comments_open,
-    initial_status,
-    maybe_purge,
-    remember_commenter,
-    submit,
-)
+from bantin import captcha, comments, queries
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import Article, CommentStatus
@@ -30,7 +19,6 @@ from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm
 from blueprints.public.pages import render_article
 
-log = logging.getLogger(__name__)
 MAX_ID = 9223372036854775807
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _t = Article.__table__
@@ -47,84 +35,39 @@ def _article_or_404(article_id: int):
     return art
 
 
-def _back_to(art) -> str:
-    return url_for("public.article", article_id=art.id, slug=art.slug, _anchor="comments")
-
-
-def _reject(art, form: CommentForm):
-    """The article page again: 400, messages by the fields, input kept, a fresh captcha."""
-    form.prepare(art)
-    full = queries.article_with_category(art.id)
-    if full is None:  # deleted meanwhile
-        abort(404)
-    return render_article(full, form=form, status=400, count_view=False)
-
-
 @bp.post(f"/article/<int(max={MAX_ID}):article_id>/comments")
 def comment_post(article_id: int):
-    """A reader's comment: guard, captcha, then stored as pending, approved or spam."""
+    """A reader's comment: stored as pending, approved or spam, or the form again (400)."""
     art = _article_or_404(article_id)
     settings = site_layout().settings
-    if not comments_open(art, settings):
+    if not comments.comments_open(art, settings):
         abort(403)
     form = CommentForm()
     form.validate()
-    ip = client_ip()
-
-    ok, reason = guard.screen(honeypot=form.website.data, ts=form.ts.data, article_id=art.id, ip=ip)
-    if not ok and reason == "honeypot":
-        # Bots get the usual answer and learn nothing; nothing is stored.
-        log.info("comment honeypot hit from %s on article %s", ip, art.id)
-        flash(_("Ý kiến của bạn đã được gửi và đang chờ duyệt"), "comment")
-        return redirect(_back_to(art), 303)
-    if ok and not form.content.errors:
-        ok, reason = guard.screen_content(art.id, form.content.data)
-    if not ok:
-        form.add_guard_error(reason)
-        return _reject(art, form)
-
-    sub = verdict = None
-    if not form.has_errors:
-        sub = Submission(
-            name=form.name.data,
-            address=form.address.data or "",
-            email=form.email_value,
-            content=form.content.data,
-            ip=ip,
-            user_agent=request.headers.get("User-Agent", ""),
-            commenter_ids=commenter_ids(request),
-        )
-        # Reads (this browser's earlier comments), so before the write lock is taken.
-        verdict = initial_status(settings, sub)
-    # The captcha is checked (and used up) only once the guard let the post through. Its
-    # UPDATE opens the write transaction that submit() commits with the comment. This
-    # worker's threads queue for it on the counters' lock rather than in SQLite's busy
-    # handler, which sleeps.
-    back = _back_to(art)
-    comment = None
-    with write_lock():
-        if form.captcha.data and not form.captcha.errors and not form.captcha.consume():
-            form.captcha_failed()
-        rejected = sub is None or form.has_errors
-        if rejected:
-            db.session.commit()  # a challenge spent on this post stays spent
-        else:
-            comment, reason = submit(art, sub, settings, verdict)
-    if rejected:
-        return _reject(art, form)
-    if comment is None:  # the guard's second look, under the write lock, refused it
-        form.add_guard_error(reason)
-        return _reject(art, form)
-    maybe_purge()
-    if verdict[0] == CommentStatus.APPROVED:
+    attempt = form.attempt(
+        ip=client_ip(),
+        user_agent=request.headers.get("User-Agent", ""),
+        commenter_ids=comments.commenter_ids(request),
+    )
+    outcome = comments.post(art, attempt, settings)
+    if not outcome.accepted:
+        # The article page again: messages by the fields, input kept, a fresh captcha.
+        form.add_reasons(outcome.reasons)
+        full = queries.article_with_category(art.id)
+        if full is None:  # deleted meanwhile
+            abort(404)
+        return render_article(full, form=form.prepare(full), status=400, count_view=False)
+    if outcome.status == CommentStatus.APPROVED:
         flash(_("Ý kiến của bạn đã được đăng"), "comment")
     else:
-        # Spam looks the same as pending to its sender.
+        # Spam (and a honeypot hit) looks the same as pending to its sender.
         flash(_("Ý kiến của bạn đã được gửi và đang chờ duyệt"), "comment")
+    back = url_for("public.article", article_id=art.id, slug=art.slug, _anchor="comments")
     response = redirect(back, 303)
-    # The proof a later comment needs to count as a returning commenter's (any status:
-    # it is honoured only once a moderator has approved this comment).
-    remember_commenter(response, comment, sub.commenter_ids)
+    if outcome.comment_id is not None:
+        # The proof a later comment needs to count as a returning commenter's (any status:
+        # it is honoured only once a moderator has approved this comment).
+        comments.remember_commenter(response, outcome.comment_id, attempt.submission.commenter_ids)
     return response
 
 

@@ -27,6 +27,7 @@ from wtforms.validators import ValidationError
 
 from bantin import cache, guard
 from bantin.captcha import CaptchaField, new_token
+from bantin.comments import CAPTCHA_FAILED, Attempt, Submission
 from bantin.formatting import number
 from bantin.models import Article
 from bantin.text import clean_line, has_control_chars, nfc
@@ -169,19 +170,44 @@ class CommentForm(FlaskForm):
         if not (field.data or "").strip():
             raise ValidationError(_("Vui lòng nhập mã xác nhận."))
 
-    def captcha_failed(self) -> None:
-        self.captcha.errors = [
-            *self.captcha.errors,
-            _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới."),
-        ]
+    # -------------------------------------------------------------- the post
 
-    def add_guard_error(self, reason: str) -> None:
-        field_name, message = guard.MESSAGES.get(reason, (None, guard.MESSAGES["form_invalid"][1]))
-        if field_name:
-            field = self[field_name]
-            field.errors = [*field.errors, str(message)]
-        else:
-            self.general_errors.append(str(message))
+    def attempt(self, ip: str, user_agent: str, commenter_ids: tuple[int, ...]) -> Attempt:
+        """What this post asks for, as validate() left it, for ``bantin.comments.post``."""
+        return Attempt(
+            ip=ip,
+            honeypot=self.website.data,
+            form_time=self.ts.data,
+            captcha_token=self.captcha.token,
+            captcha_answer=self.captcha.data if not self.captcha.errors else None,
+            content=None if self.content.errors else self.content.data,
+            submission=None
+            if self.has_errors
+            else Submission(
+                name=self.name.data,
+                address=self.address.data or "",
+                email=self.email_value,
+                content=self.content.data,
+                ip=ip,
+                user_agent=user_agent,
+                commenter_ids=commenter_ids,
+            ),
+        )
+
+    def add_reasons(self, reasons) -> None:
+        """Why ``bantin.comments.post`` refused the post, as messages by the fields."""
+        for reason in reasons:
+            if reason == CAPTCHA_FAILED:
+                message = _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới.")
+                self.captcha.errors = [*self.captcha.errors, message]
+                continue
+            default = (None, guard.MESSAGES["form_invalid"][1])
+            field_name, message = guard.MESSAGES.get(reason, default)
+            if field_name:
+                field = self[field_name]
+                field.errors = [*field.errors, str(message)]
+            else:
+                self.general_errors.append(str(message))
 
     @property
     def email_value(self) -> str:
