@@ -92,12 +92,11 @@
   // Class rules of the clipboard's own style sheets (Excel puts a header row's bold, and Word
   // a title's centring, in `.xl65 {font-weight:700}` and `p.MsoTitle {text-align:center}`),
   // and Word's list definitions (`@list l0:level1 {mso-level-number-format:bullet}`).
-  function readStyleSheets(doc) {
+  function readStyleSheets(sheets) {
     var classes = Object.create(null);
     var lists = Object.create(null);
-    var sheets = doc.querySelectorAll("style");
     for (var i = 0; i < sheets.length; i++) {
-      var css = sheets[i].textContent.replace(/\/\*[\s\S]*?\*\//g, "").replace(/<!--|-->/g, " ");
+      var css = sheets[i].replace(/\/\*[\s\S]*?\*\//g, "").replace(/<!--|-->/g, " ");
       var rule = /([^{}]+)\{([^{}]*)\}/g;
       var match;
       while ((match = rule.exec(css))) {
@@ -153,7 +152,7 @@
           });
         });
     }
-    var inline = parseDeclarations(el.getAttribute("style"));
+    var inline = parseDeclarations(el.getAttribute(STYLE));
     Object.keys(inline).forEach(function (prop) {
       decls[prop] = inline[prop];
     });
@@ -644,13 +643,13 @@
     return (
       el.localName.toLowerCase() === "p" &&
       /(^|\s)MsoListParagraph/i.test(el.getAttribute("class") || "") &&
-      !/mso-list/i.test(el.getAttribute("style") || "") &&
+      !/mso-list/i.test(el.getAttribute(STYLE) || "") &&
       !isHidden(el, declarationsOf(el, "p"))
     );
   }
 
   function isMarkerSpan(el) {
-    return /mso-list\s*:\s*ignore/i.test(el.getAttribute("style") || "");
+    return /mso-list\s*:\s*ignore/i.test(el.getAttribute(STYLE) || "");
   }
 
   // "1." "a)" "iv." "(2)" "1.2." -> numbered; "·" "o" "§" "-" "" -> bullets.
@@ -1247,6 +1246,30 @@
     return html + "<tbody>" + rows.map(writeRow).join("") + "</tbody></table>";
   }
 
+  // A parsed document inherits the page's Content-Security-Policy: every `style` attribute,
+  // <style> element and event handler in the paste would be reported as a violation (hundreds
+  // for a Word paste).
+  // The style sheets are taken out as text and `style` attributes renamed before parsing; the
+  // rules above read them from there.
+  var STYLE = "data-bantin-style";
+
+  function withoutInlineStyles(html) {
+    var sheets = [];
+    html = html.replace(/<style\b[^>]*>([\s\S]*?)<\/style\s*>/gi, function (_, css) {
+      sheets.push(css);
+      return "";
+    });
+    html = html.replace(/(<[a-zA-Z][^>]*?\s)style(\s*=)/g, "$1" + STYLE + "$2");
+    // Event handler attributes are never run in a parsed document, but are reported too (a
+    // tag may hold several: repeat until none is left).
+    var handler = /(<[a-zA-Z][^>]*?\s)(on[a-z]+\s*=)/gi;
+    while (handler.test(html)) {
+      handler.lastIndex = 0;
+      html = html.replace(handler, "$1data-bantin-$2");
+    }
+    return { html: html, sheets: sheets };
+  }
+
   // -------------------------------------------------------------- entry point
 
   function clean(html) {
@@ -1256,8 +1279,9 @@
       // its slice attribute to paste part of a list or a table in place.
       return { html: html, dropped: 0 };
     }
-    var doc = new DOMParser().parseFromString(html.normalize("NFC"), "text/html");
-    var sheets = readStyleSheets(doc);
+    var parts = withoutInlineStyles(html.normalize("NFC"));
+    var doc = new DOMParser().parseFromString(parts.html, "text/html");
+    var sheets = readStyleSheets(parts.sheets);
     state = { dropped: 0, classes: sheets.classes, lists: sheets.lists };
     try {
       var out = new Blocks();

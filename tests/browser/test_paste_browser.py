@@ -9,6 +9,7 @@ saves, reloads and saves again.
 """
 
 import html as html_lib
+import io
 import os
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from bantin.extensions import db
 from bantin.models import Article, Category, Role, User
@@ -495,6 +497,13 @@ def test_paste_every_fixture_into_the_editor_and_save_twice(live_server_factory,
     if not TIPTAP.exists() or "bantinEditor" not in EDITOR_JS.read_text(encoding="utf-8"):
         pytest.skip("the TipTap editor (window.bantinEditor) is not in yet")
     server = live_server_factory(workers=1)
+    # The web-page fixture holds an image of this site's own: it exists here, as it would there.
+    folder = server.tmp_path / "uploads" / "2025" / "12"
+    folder.mkdir(parents=True, exist_ok=True)
+    for width in (320, 800):
+        picture = io.BytesIO()
+        Image.new("RGB", (width, width * 9 // 16), (60, 120, 180)).save(picture, "JPEG")
+        (folder / f"3f9c2a7b1d-{width}.jpg").write_bytes(picture.getvalue())
     with live_app_context(server):
         user = User(email="dan@example.com", name="Lê Thị Dán", role=Role.EDITOR)
         user.set_password(PASSWORD)
