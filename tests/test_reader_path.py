@@ -289,3 +289,23 @@ def test_the_comment_view_only_parses_and_renders():
         if word in source
     ]
     assert left == []
+
+
+# ------------------------------------------------------------------ no build-order scaffolding
+
+
+def test_no_build_order_scaffolding_is_left():
+    from blueprints.editor import forms_articles, forms_site, layout
+
+    guarded = [
+        str(path.relative_to(ROOT))
+        for folder in ("bantin", "blueprints")
+        for path in (ROOT / folder).rglob("*.py")
+        if "except ImportError" in path.read_text(encoding="utf-8")
+        and path.name != "imaging.py"  # the resource module (POSIX only), not a missing module
+    ]
+    assert guarded == []
+    assert not hasattr(layout, "endpoint_exists")
+    assert not hasattr(forms_articles, "_choice") and not hasattr(forms_site, "_choice")
+    base = (ROOT / "templates" / "editor" / "base.html").read_text(encoding="utf-8")
+    assert "endpoint_exists" not in base

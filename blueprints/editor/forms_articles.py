@@ -12,17 +12,13 @@ from wtforms import (
     Field,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import DateTimeLocalInput
-
-try:  # WTForms >= 3.3 wants SelectChoice objects; older versions take tuples
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover
-    SelectChoice = None  # type: ignore[assignment,misc]
 
 from bantin.articles import PublishCheck, publish_check
 from bantin.models import ArticleStatus
@@ -86,13 +82,9 @@ def _no_control_chars(form, field) -> None:
         raise ValidationError(_l("Có ký tự không hợp lệ, hãy gõ lại."))
 
 
-def _choice(value: str, label):
-    return SelectChoice(value, label) if SelectChoice else (value, label)
-
-
 STATUS_CHOICES = [
-    _choice(ArticleStatus.DRAFT.value, _l("Bản nháp (chưa hiển thị)")),
-    _choice(ArticleStatus.PUBLISHED.value, _l("Đăng bài (hoặc hẹn giờ đăng)")),
+    SelectChoice(ArticleStatus.DRAFT.value, _l("Bản nháp (chưa hiển thị)")),
+    SelectChoice(ArticleStatus.PUBLISHED.value, _l("Đăng bài (hoặc hẹn giờ đăng)")),
 ]
 
 
@@ -163,8 +155,8 @@ class ArticleForm(FlaskForm):
 
     def __init__(self, *args, categories=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.category_id.choices = [_choice("", _l("— Chọn chuyên mục —"))] + [
-            _choice(str(c.id), c.name) for c in categories
+        self.category_id.choices = [SelectChoice("", _l("— Chọn chuyên mục —"))] + [
+            SelectChoice(str(c.id), c.name) for c in categories
         ]
         self._category_ids = {str(c.id) for c in categories}
 

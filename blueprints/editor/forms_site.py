@@ -15,6 +15,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -34,19 +35,9 @@ from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from bantin.text import clean_line, has_control_chars, nfc
 
 REQUIRED = _l("Vui lòng điền mục này.")
-try:  # WTForms 3.3 deprecates (value, label) tuples
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None  # type: ignore[assignment,misc]
-
-
-def _choice(value: str, label):
-    return SelectChoice(value, label) if SelectChoice else (value, label)
-
-
 ROLE_CHOICES = [
-    _choice(Role.EDITOR.value, _l("Biên tập viên (bài viết, ảnh, bình luận)")),
-    _choice(Role.ADMIN.value, _l("Quản trị viên (toàn quyền)")),
+    SelectChoice(Role.EDITOR.value, _l("Biên tập viên (bài viết, ảnh, bình luận)")),
+    SelectChoice(Role.ADMIN.value, _l("Quản trị viên (toàn quyền)")),
 ]
 
 

@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from bantin import audit
+from bantin import audit, media
 from bantin.extensions import db
 from bantin.models import SiteSettings
 from bantin.permissions import admin_required
@@ -38,22 +38,10 @@ class LogoError(Exception):
 def _store_logo(file_storage) -> str:
     """Store an uploaded logo through the media service; its URL, or LogoError."""
     try:
-        from bantin import media
-    except ImportError:
-        media = None
-    store = getattr(media, "store_image", None)
-    if store is None:
-        raise LogoError(
-            _("Chưa tải được ảnh lên trong phiên bản này; hãy nhập đường dẫn /uploads/… của ảnh.")
-        )
-    try:
-        stored = store(file_storage, current_user._get_current_object())
-    except Exception as exc:
-        # The media service explains rejected files (not an image, too large...) itself.
-        if isinstance(exc, ValueError) or type(exc).__module__.startswith("bantin.media"):
-            current_app.logger.info("logo rejected: %s", exc)
-            raise LogoError(str(exc) or _("Tệp này không phải là ảnh hợp lệ.")) from exc
-        raise
+        stored = media.store_image(file_storage, current_user._get_current_object())
+    except ValueError as exc:  # media.UploadError: the service says why (not an image, too large…)
+        current_app.logger.info("logo rejected: %s", exc)
+        raise LogoError(str(exc) or _("Tệp này không phải là ảnh hợp lệ.")) from exc
     return stored.url
 
 
