@@ -1,7 +1,8 @@
-"""Vietnamese text helpers: NFC normalisation, slugs and diacritic folding."""
+"""Text helpers: NFC normalisation, slugs, diacritic folding, emails and local paths."""
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from slugify import slugify as _slugify
 
@@ -42,3 +43,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def has_control_chars(value: str) -> bool:
     """True for NUL and other control characters except tab, newline and carriage return."""
     return bool(_CONTROL.search(value or ""))
+
+
+def safe_local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site ("/…"), else None: where to go after signing
+    in or switching the language.
+
+    Browsers drop tabs and newlines, read a backslash as a slash and skip leading spaces,
+    turning "/<tab>/x" or "/<backslash>x" into "//x", another host. Anything that such
+    normalisation could change is refused outright (control characters, any whitespace,
+    backslashes); then only "/path" passes (not "//host", no scheme, no host).
+    """
+    if not target or len(target) > 2000:
+        return None
+    if has_control_chars(target) or any(ch.isspace() for ch in target) or "\\" in target:
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -309,3 +309,35 @@ def test_no_build_order_scaffolding_is_left():
     assert not hasattr(forms_articles, "_choice") and not hasattr(forms_site, "_choice")
     base = (ROOT / "templates" / "editor" / "base.html").read_text(encoding="utf-8")
     assert "endpoint_exists" not in base
+
+
+# ------------------------------------------------------------------ one rule, one place
+
+
+LOCAL_PATH_CASES = [
+    "/editor/articles?status=draft",
+    "/",
+    "/\u00a0/evil.example",  # a no-break space
+    "/\u3000/evil.example",  # an ideographic space
+    "//evil.example",
+    "/\\evil.example",
+    "https://evil.example/",
+]
+
+
+def test_one_safe_local_path_rule_for_login_language_and_bulk_actions(client, factory):
+    from bantin.text import safe_local_path
+
+    user = factory.user("editor")
+    for target in LOCAL_PATH_CASES:
+        expected = safe_local_path(target)
+        language = client.get("/lang/vi", query_string={"next": target}).location
+        assert language == (expected or "/"), target
+        signed_in = client.post(
+            "/login",
+            query_string={"next": target},
+            data={"email": user.email, "password": "correct horse battery"},
+        ).location
+        assert signed_in == (expected or "/editor/"), target
+        client.post("/logout")
+    assert safe_local_path("/\u00a0/evil.example") is None

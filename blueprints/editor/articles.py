@@ -29,7 +29,7 @@ from bantin.models import (
 from bantin.paging import page_arg
 from bantin.permissions import admin_required, staff_required
 from bantin.sanitize import clean_html
-from bantin.text import clean_line, fold
+from bantin.text import clean_line, fold, safe_local_path
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_articles import ArticleForm
 
@@ -199,10 +199,10 @@ def articles():
 
 def _bulk_back() -> str:
     """Back to the list with its filters: only a path of the list itself is accepted."""
-    raw = request.form.get("back") or ""
+    back = safe_local_path(request.form.get("back"))
     list_path = url_for("editor.articles")
-    parts = urlsplit(raw)
-    if parts.scheme or parts.netloc or parts.path != list_path or "\\" in raw:
+    parts = urlsplit(back or "")
+    if back is None or parts.path != list_path:
         return list_path
     # The same filters, from their first page: the action may have emptied a later one.
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "page"])
