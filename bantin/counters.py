@@ -15,7 +15,7 @@ from flask import Request, Response, current_app
 from sqlalchemy.exc import OperationalError
 
 from bantin.clock import local_today
-from bantin.database import write_lock
+from bantin.database import write_lock, write_refusal
 from bantin.extensions import db
 from bantin.models import Article, DailyStats
 
@@ -77,10 +77,8 @@ def _bump_day(day: date, new_visit: bool) -> None:
 
 def _skip_uncountable(error: OperationalError) -> None:
     """A read-only, full or long-locked database must not cost readers their page."""
-    from bantin.errors import write_unavailable
-
     db.session.rollback()
-    if not write_unavailable(error):
+    if not write_refusal(error):
         raise error
     current_app.logger.warning("view not counted: %s", error.orig)
 

@@ -1,4 +1,5 @@
-"""SQLite connection settings applied to every new connection, and the write-lock rule."""
+"""SQLite connection settings applied to every new connection, the write-lock rule, and
+what SQLite says when it cannot write."""
 
 import contextlib
 import sqlite3
@@ -37,6 +38,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _fold_or_none(value: str | None) -> str | None:
     return None if value is None else fold(value)
+
+
+# What SQLite says when it refuses a write for a passing reason, by kind: the site keeps
+# serving readers, and the write answers 503 (bantin.errors) or is skipped (a page view).
+_WRITE_REFUSALS = (
+    ("read-only", ("readonly", "read-only")),  # a read-only file, mount or mode=ro
+    ("full", ("disk is full", "database or disk is full")),
+    ("locked", ("database is locked",)),
+)
+
+
+def write_refusal(error: BaseException) -> str | None:
+    """Why SQLite refused a write: "read-only", "full" or "locked"; None for other errors."""
+    orig = getattr(error, "orig", error)
+    message = str(orig).lower() if orig is not None else ""
+    for kind, markers in _WRITE_REFUSALS:
+        if any(marker in message for marker in markers):
+            return kind
+    return None
 
 
 # SQLite has one writer at a time. Threads of one worker that collide on its lock fall into

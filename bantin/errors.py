@@ -6,21 +6,12 @@ from flask import Flask, render_template
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from bantin.database import write_refusal
 from bantin.extensions import db
-
-# Messages SQLite gives when it cannot write right now; readers get a 503, not a traceback.
-_UNAVAILABLE = ("database is locked", "disk is full", "database or disk is full", "readonly")
-
 
 # Errors writing a file (an upload) for a passing reason: a read-only folder or mount, lost
 # permissions, a full disk or quota. The site keeps serving; the write answers 503.
 _STORAGE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT})
-
-
-def write_unavailable(error: OperationalError) -> bool:
-    """True when SQLite refused a write for a passing reason (locked, full, read-only)."""
-    message = str(error.orig).lower() if error.orig else ""
-    return any(marker in message for marker in _UNAVAILABLE)
 
 
 def _render_error(error: HTTPException | None, code: int):
@@ -44,9 +35,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):
         db.session.rollback()
-        message = str(error.orig).lower() if error.orig else ""
-        if any(marker in message for marker in _UNAVAILABLE):
-            app.logger.warning("database unavailable: %s", message)
+        if write_refusal(error):  # locked, full or read-only: readers get a 503
+            app.logger.warning("database unavailable: %s", error.orig)
             return render_template("errors/unavailable.html"), 503
         app.logger.exception("database error")
         if app.testing and not app.config.get("RENDER_500_IN_TESTS"):

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask, abort, current_app, render_template, request
 from sqlalchemy.exc import OperationalError
 
+from bantin.database import write_refusal
 from bantin.extensions import db
 
 # No 'unsafe-inline' anywhere: templates carry no <script> blocks, no on* handlers and no
@@ -103,8 +104,7 @@ def database_writable() -> bool:
         db.session.execute(sa.text("DELETE FROM site_settings WHERE 0"))
     except OperationalError as exc:
         db.session.rollback()
-        message = str(exc.orig).lower() if exc.orig else ""
-        if "readonly" in message or "read-only" in message:
+        if write_refusal(exc) == "read-only":
             return False
         raise
     db.session.rollback()

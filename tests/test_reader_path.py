@@ -341,3 +341,23 @@ def test_one_safe_local_path_rule_for_login_language_and_bulk_actions(client, fa
         assert signed_in == (expected or "/editor/"), target
         client.post("/logout")
     assert safe_local_path("/\u00a0/evil.example") is None
+
+
+def test_one_rule_for_sqlite_refusing_a_write():
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from bantin import database, errors
+
+    assert not hasattr(errors, "write_unavailable")
+    cases = {
+        "attempt to write a readonly database": "read-only",
+        "attempt to write a read-only database": "read-only",
+        "database or disk is full": "full",
+        "database is locked": "locked",
+        "no such table: article": None,
+    }
+    for message, kind in cases.items():
+        error = OperationalError("UPDATE …", {}, sqlite3.OperationalError(message))
+        assert database.write_refusal(error) == kind, message

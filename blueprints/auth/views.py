@@ -9,8 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from bantin import audit, login_guard
 from bantin.clock import utcnow
-from bantin.database import write_lock
-from bantin.errors import write_unavailable
+from bantin.database import write_lock, write_refusal
 from bantin.extensions import db
 from bantin.models import User
 from bantin.models.user import PASSWORD_METHOD
@@ -129,7 +128,7 @@ def logout():
             except OperationalError as error:
                 # Read-only or full disk: other sessions stay valid, but this browser
                 # is still signed out below.
-                if not write_unavailable(error):
+                if not write_refusal(error):
                     raise
                 db.session.rollback()
     session.clear()
