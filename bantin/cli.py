@@ -2,7 +2,6 @@
 
 import click
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 from flask.cli import with_appcontext
 
@@ -13,16 +12,7 @@ from bantin.extensions import db
 from bantin.models import Role, User
 from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from bantin.search import search_cli
-from bantin.text import clean_line
-
-
-def normalise_email(value: str) -> str:
-    """Validated, lower-cased address (no DNS look-ups); raises ValueError with a reason."""
-    try:
-        info = validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from exc
-    return info.normalized.lower()
+from bantin.text import clean_line, normalise_email
 
 
 def password_problem(password: str) -> str | None:

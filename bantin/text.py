@@ -4,6 +4,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from slugify import slugify as _slugify
 
 _SPACES = re.compile(r"\s+")
@@ -43,6 +44,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def has_control_chars(value: str) -> bool:
     """True for NUL and other control characters except tab, newline and carriage return."""
     return bool(_CONTROL.search(value or ""))
+
+
+def normalise_email(value: str | None) -> str:
+    """A checked address in one spelling: NFC, trimmed, lower-cased (no DNS look-ups).
+
+    Raises ValueError with the reason when it is not an address. Users, settings and
+    comments store emails in this form, so lookups and comparisons are exact.
+    """
+    try:
+        info = validate_email(nfc(value).strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+    return info.normalized.lower()
 
 
 def safe_local_path(target: str | None) -> str | None:

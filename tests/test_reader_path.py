@@ -361,3 +361,28 @@ def test_one_rule_for_sqlite_refusing_a_write():
     for message, kind in cases.items():
         error = OperationalError("UPDATE …", {}, sqlite3.OperationalError(message))
         assert database.write_refusal(error) == kind, message
+
+
+def test_one_email_spelling_and_no_form_imports_the_cli(app):
+    from bantin.text import normalise_email
+    from blueprints.editor.forms_site import email_address
+
+    importers = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "blueprints").rglob("*.py")
+        if re.search(r"bantin\.cli\b|from bantin import .*\bcli\b", path.read_text("utf-8"))
+    ]
+    assert importers == []
+    typed = "  Nguye\u0302\u0303n.An@Example.ORG "
+    assert normalise_email(typed) == "nguyễn.an@example.org"
+
+    class Field:
+        data = typed
+
+    with app.test_request_context("/"):
+        email_address(None, Field)
+    assert Field.data == normalise_email(typed)
+    with app.test_request_context("/", method="POST", data={"email": typed}):
+        form = CommentForm()
+        form.validate()
+        assert form.email_value == normalise_email(typed)

@@ -32,7 +32,7 @@ from wtforms.validators import (
 
 from bantin.models import Role
 from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
-from bantin.text import clean_line, has_control_chars, nfc
+from bantin.text import clean_line, has_control_chars, nfc, normalise_email
 
 REQUIRED = _l("Vui lòng điền mục này.")
 ROLE_CHOICES = [
@@ -213,8 +213,6 @@ def upload_path(form, field) -> None:
 
 
 def email_address(form, field) -> None:
-    from bantin.cli import normalise_email
-
     if not field.data:
         return
     try:

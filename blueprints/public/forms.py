@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,7 +29,7 @@ from bantin.captcha import CaptchaField, new_token
 from bantin.comments import CAPTCHA_FAILED, Attempt, Submission
 from bantin.formatting import number
 from bantin.models import Article
-from bantin.text import clean_line, has_control_chars, nfc
+from bantin.text import clean_line, has_control_chars, nfc, normalise_email
 
 NAME_MAX = 100
 ADDRESS_MAX = 200
@@ -149,10 +148,9 @@ class CommentForm(FlaskForm):
         if len(value) > EMAIL_MAX:
             raise _too_long(EMAIL_MAX, len(value))
         try:
-            info = validate_email(value, check_deliverability=False)
-        except EmailNotValidError as exc:
+            self.normalised_email = normalise_email(value)
+        except ValueError as exc:
             raise ValidationError(_("Địa chỉ email không hợp lệ.")) from exc
-        self.normalised_email = info.normalized.lower()
 
     def validate_content(self, field) -> None:
         raw = nfc(field.data)
