@@ -346,31 +346,21 @@ def _moderate_one(comment_id: int, action: Action, user: User | None) -> bool | 
     return False
 
 
-def moderate(comment_id: int, action: Action, user: User | None = None) -> bool | None:
-    """One comment; commits. True: changed; False: nothing to do; None: no such comment."""
+def moderate(
+    comment_ids: Iterable[int], action: Action, user: User | None = None
+) -> dict[int, bool | None]:
+    """One action on each comment (a repeated id counts once), in one transaction; commits.
+
+    Per id: True, changed; False, nothing to do (already so); None, no such comment.
+    """
     try:
-        changed = _moderate_one(comment_id, action, user)
+        outcome = {i: _moderate_one(i, action, user) for i in dict.fromkeys(comment_ids)}
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     db.session.expire_all()
-    return changed
-
-
-def moderate_many(comment_ids: Iterable[int], action: Action, user: User | None = None) -> int:
-    """Bulk action in one transaction; returns how many comments changed."""
-    changed = 0
-    try:
-        for comment_id in dict.fromkeys(comment_ids):
-            if _moderate_one(comment_id, action, user):
-                changed += 1
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.expire_all()
-    return changed
+    return outcome
 
 
 def counts_by_status() -> dict[CommentStatus, int]:

@@ -131,7 +131,7 @@ def _approve_latest():
     from bantin.comments import Action, moderate
 
     latest = all_comments()[-1]
-    assert moderate(latest.id, Action.APPROVE) is True
+    assert moderate([latest.id], Action.APPROVE) == {latest.id: True}
     return latest
 
 
@@ -183,14 +183,14 @@ def test_proof_must_name_a_comment_that_is_approved_now(client, factory):
     post_comment(client, art, email=email, content="Vẫn chờ.")
     assert [c.status for c in all_comments()] == [CommentStatus.PENDING] * 2
     first = all_comments()[0]
-    assert moderate(first.id, Action.APPROVE) is True
+    assert moderate([first.id], Action.APPROVE) == {first.id: True}
     # The cookie still names the first comment (it keeps the newest few ids).
     post_comment(client, art, email=email, content="Giờ đã được duyệt.")
     assert all_comments()[-1].status == CommentStatus.APPROVED
     # Approval withdrawn (spam, trash): the proof no longer counts.
     for comment in all_comments():
         if comment.status == CommentStatus.APPROVED:
-            moderate(comment.id, Action.TRASH)
+            moderate([comment.id], Action.TRASH)
     post_comment(client, art, email=email, content="Sau khi bị gỡ.")
     assert all_comments()[-1].status == CommentStatus.PENDING
 

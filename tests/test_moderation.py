@@ -233,9 +233,10 @@ def test_concurrent_style_double_approval_counts_once(app, factory):
     """Two moderators acting on one stale read: the conditional UPDATE lets one win."""
     art = factory.article()
     comment = make_comment(art, P)
-    assert service.moderate(comment.id, Action.APPROVE) is True
-    assert service.moderate(comment.id, Action.APPROVE) is False
-    assert service.moderate_many([comment.id, comment.id], Action.APPROVE) == 0
+    assert service.moderate([comment.id], Action.APPROVE) == {comment.id: True}
+    assert service.moderate([comment.id], Action.APPROVE) == {comment.id: False}
+    assert service.moderate([comment.id, comment.id], Action.APPROVE) == {comment.id: False}
+    assert service.moderate([comment.id + 1000], Action.APPROVE) == {comment.id + 1000: None}
     assert count_of(art) == 1
 
 
@@ -272,7 +273,7 @@ def test_readers_see_each_moderation_at_once(app, factory):
     for _ in range(2):  # the second view may come from the page cache
         assert seen() == (False, "0")
     for action, shown in ((Action.APPROVE, True), (Action.TRASH, False), (Action.RESTORE, False)):
-        service.moderate(comment.id, action)
+        service.moderate([comment.id], action)
         assert seen() == (shown, str(int(shown))), action
 
 

@@ -77,8 +77,8 @@ def test_moderation_changes_the_comment_list_at_once(client, factory):
     # moves the content version by hand.
     from bantin.comments import Action, moderate
 
-    assert moderate(first.id, Action.APPROVE) is True
-    assert moderate(second.id, Action.TRASH) is True
+    assert moderate([first.id], Action.APPROVE) == {first.id: True}
+    assert moderate([second.id], Action.TRASH) == {second.id: True}
     page = html(client, url)
     assert "Người thứ nhất" in page and "Người thứ hai" not in page
 

@@ -386,3 +386,9 @@ def test_one_email_spelling_and_no_form_imports_the_cli(app):
         form = CommentForm()
         form.validate()
         assert form.email_value == normalise_email(typed)
+
+
+def test_one_moderation_implementation_for_one_comment_and_many():
+    from bantin import comments
+
+    assert not hasattr(comments, "moderate_many")

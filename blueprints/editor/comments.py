@@ -129,7 +129,7 @@ def _action_arg(value: str | None) -> Action:
 def comment_action(comment_id: int, action: str):
     """Approve, spam, trash, restore or delete one comment (idempotent)."""
     act = _action_arg(action)
-    changed = service.moderate(comment_id, act, current_user._get_current_object())
+    changed = service.moderate([comment_id], act, current_user._get_current_object())[comment_id]
     if changed is None:
         if act != Action.DELETE:
             abort(404)
@@ -156,6 +156,6 @@ def comments_bulk():
     if not ids:
         flash(_("Chưa chọn ý kiến nào."), "error")
         return _back()
-    changed = service.moderate_many(ids, act, current_user._get_current_object())
-    flash(str(DONE[act]) % {"n": changed}, "success")
+    outcome = service.moderate(ids, act, current_user._get_current_object())
+    flash(str(DONE[act]) % {"n": sum(1 for changed in outcome.values() if changed)}, "success")
     return _back()
