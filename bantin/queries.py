@@ -10,6 +10,7 @@ from bantin import cache
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Article, Category, Comment, CommentStatus
+from bantin.paging import Page
 
 # Listings never need the body, which is most of an article's bytes.
 LISTING_COLUMNS = load_only(
@@ -64,15 +65,9 @@ def count_in_category(category_id: int) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def category_page(category_id: int, page: int, per_page: int) -> Sequence[Article]:
-    stmt = (
-        _visible()
-        .where(Article.category_id == category_id)
-        .order_by(*NEWEST_FIRST)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return db.session.scalars(stmt).all()
+def category_page(category_id: int, page: Page) -> Sequence[Article]:
+    stmt = _visible().where(Article.category_id == category_id).order_by(*NEWEST_FIRST)
+    return db.session.scalars(page.rows(stmt)).all()
 
 
 def same_category(article: Article, limit: int = 10) -> list[Article]:
@@ -150,9 +145,9 @@ def category_count(category_id: int) -> int:
     return cache.cached(("category_count", category_id), lambda: count_in_category(category_id))
 
 
-def category_listing(category_id: int, page: int, per_page: int) -> list[SimpleNamespace]:
-    key = ("category_page", category_id, page, per_page)
-    return cache.cached(key, lambda: _cards(category_page(category_id, page, per_page)))
+def category_listing(category_id: int, page: Page) -> list[SimpleNamespace]:
+    key = ("category_page", category_id, page)
+    return cache.cached(key, lambda: _cards(category_page(category_id, page)))
 
 
 def article_snapshot(article_id: int) -> SimpleNamespace | None:

@@ -392,3 +392,25 @@ def test_one_moderation_implementation_for_one_comment_and_many():
     from bantin import comments
 
     assert not hasattr(comments, "moderate_many")
+
+
+def test_listings_paginate_through_one_helper(client, factory):
+    from bantin.paging import Page, paginate
+
+    hand_written = [
+        f"{path.relative_to(ROOT)}:{i + 1}"
+        for folder in ("bantin", "blueprints")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name != "paging.py"
+        for i, line in enumerate(path.read_text("utf-8").splitlines())
+        if re.search(r"offset\(\(page - 1\)|math\.ceil\(total / per_page\)", line)
+        or re.search(r"math\.ceil\((total|counts\[status\]|\(left or 0\)) / PER_PAGE\)", line)
+    ]
+    assert hand_written == []
+    assert Page(3, 20, 41).offset == 40 and Page(1, 20, 0).pages == 1
+    with client.application.test_request_context("/"):
+        assert paginate(41, 20, 9, clamp=True) == Page(3, 20, 41)
+    cat = factory.category("Phân trang")
+    factory.article(cat)
+    assert client.get(f"/category/{cat.slug}?page=1").status_code == 200
+    assert client.get(f"/category/{cat.slug}?page=2").status_code == 404

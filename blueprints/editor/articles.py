@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
@@ -26,7 +25,7 @@ from bantin.models import (
     CommentStatus,
     User,
 )
-from bantin.paging import page_arg
+from bantin.paging import page_arg, paginate
 from bantin.permissions import admin_required, staff_required
 from bantin.sanitize import clean_html
 from bantin.text import clean_line, fold, safe_local_path
@@ -126,43 +125,37 @@ def _list_filters() -> dict:
 def articles():
     """Articles: filter by status, category, author and text; sort; paginate; bulk actions."""
     filters = _list_filters()
-    page = page_arg(MAX_PAGE)
+    number = page_arg(MAX_PAGE)
 
     base = _filtered(
         filters["status"], filters["category_id"], filters["text"], filters["author_id"]
     )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-    pages = max(1, math.ceil(total / PER_PAGE))
-    if page > pages:
-        abort(404)
+    page = paginate(total, PER_PAGE, number)
     if filters["sort"] == "published":
         order = (Article.published_at.desc().nulls_last(), Article.id.desc())
     else:
         order = (Article.updated_at.desc(), Article.id.desc())
-    rows = db.session.scalars(
-        base.options(
-            load_only(
-                Article.id,
-                Article.title,
-                Article.slug,
-                Article.author_name,
-                Article.status,
-                Article.published_at,
-                Article.updated_at,
-                Article.category_id,
-                Article.view_count,
-                Article.comment_count,
-                Article.featured,
-                Article.cover_url,
-                Article.body_image_url,
-                Article.created_by_id,
-            ),
-            selectinload(Article.category),
-        )
-        .order_by(*order)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    ).all()
+    stmt = base.options(
+        load_only(
+            Article.id,
+            Article.title,
+            Article.slug,
+            Article.author_name,
+            Article.status,
+            Article.published_at,
+            Article.updated_at,
+            Article.category_id,
+            Article.view_count,
+            Article.comment_count,
+            Article.featured,
+            Article.cover_url,
+            Article.body_image_url,
+            Article.created_by_id,
+        ),
+        selectinload(Article.category),
+    ).order_by(*order)
+    rows = db.session.scalars(page.rows(stmt)).all()
     ids = [a.id for a in rows]
     pending = (
         dict(
@@ -186,9 +179,9 @@ def articles():
         ],
         categories=_categories(),
         staff=staff,
-        page=page,
-        pages=pages,
-        total=total,
+        page=page.number,
+        pages=page.pages,
+        total=page.total,
         back=request.full_path.rstrip("?"),
         **filters,
     )

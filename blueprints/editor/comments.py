@@ -1,7 +1,5 @@
 """Comment moderation: the queue by status, single and bulk actions (POST, audited)."""
 
-import math
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,7 +11,7 @@ from bantin import comments as service
 from bantin.comments import Action
 from bantin.extensions import db
 from bantin.models import Article, Comment, CommentStatus
-from bantin.paging import page_arg
+from bantin.paging import page_arg, paginate
 from bantin.permissions import staff_required
 from blueprints.editor.blueprint import bp
 
@@ -74,13 +72,11 @@ def comments():
     status = _status_arg(request.args.get("status"))
     if status is None:
         abort(404)
-    page = page_arg(MAX_PAGE)
+    number = page_arg(MAX_PAGE)
     service.purge()  # cheap housekeeping: old IPs and captcha rows
     counts = service.counts_by_status()
-    pages = max(1, math.ceil(counts[status] / PER_PAGE))
-    if page > pages:
-        page = pages
-    stmt = (
+    page = paginate(counts[status], PER_PAGE, number, clamp=True)
+    stmt = page.rows(
         sa.select(Comment)
         .join(Comment.article)
         .where(Comment.status == status)
@@ -90,8 +86,6 @@ def comments():
             )
         )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
     )
     rows = db.session.scalars(stmt).all()
     return render_template(
@@ -102,8 +96,8 @@ def comments():
         rows=rows,
         actions=ACTIONS[status],
         action_labels=ACTION_LABELS,
-        page=page,
-        pages=pages,
+        page=page.number,
+        pages=page.pages,
     )
 
 

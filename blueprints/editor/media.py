@@ -1,7 +1,5 @@
 """Uploads (JSON for the editor, a plain form for the library) and the media library."""
 
-import math
-
 import sqlalchemy as sa
 from flask import (
     abort,
@@ -22,7 +20,7 @@ from bantin import audit, documents, media
 from bantin.errors import _render_error as render_error
 from bantin.extensions import db
 from bantin.models import Media, MediaKind, Role, User
-from bantin.paging import page_arg
+from bantin.paging import page_arg, paginate
 from bantin.permissions import staff_required
 from bantin.text import clean_line, fold
 from blueprints.editor.blueprint import bp
@@ -126,16 +124,12 @@ def _query(q: str, kind: str) -> sa.Select:
 
 def _library(error: str | None = None, upload_error: str | None = None, status: int = 200):
     filters = _filters()
-    page = page_arg()
+    number = page_arg()
     stmt = _query(**filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, math.ceil(total / PER_PAGE))
-    if page > pages:
-        abort(404)
+    page = paginate(total, PER_PAGE, number)
     items = db.session.scalars(
-        stmt.order_by(Media.created_at.desc(), Media.id.desc())
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
+        page.rows(stmt.order_by(Media.created_at.desc(), Media.id.desc()))
     ).all()
     uploader_ids = {m.uploaded_by_id for m in items if m.uploaded_by_id}
     uploaders = (
@@ -164,9 +158,9 @@ def _library(error: str | None = None, upload_error: str | None = None, status: 
         render_template(
             "editor/media/library.html",
             rows=rows,
-            page=page,
-            pages=pages,
-            total=total,
+            page=page.number,
+            pages=page.pages,
+            total=page.total,
             filters=filters,
             filter_args={k: v for k, v in filters.items() if v},
             error=error,
@@ -244,6 +238,6 @@ def media_delete(media_id: int):
     # Back to the same page of the same list, or its new last page if this one emptied.
     filters = _filters()
     left = db.session.scalar(sa.select(sa.func.count()).select_from(_query(**filters).subquery()))
-    page = min(page_arg(), max(1, math.ceil((left or 0) / PER_PAGE)))
+    page = paginate(left or 0, PER_PAGE, page_arg(), clamp=True).number
     args = {k: v for k, v in filters.items() if v}
     return redirect(url_for("editor.media_library", page=page if page > 1 else None, **args), 303)

@@ -1,6 +1,5 @@
 """Home, category and article pages, uploads and the health check."""
 
-import math
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -22,7 +21,7 @@ from bantin.comments import comments_open
 from bantin.extensions import db
 from bantin.formatting import number
 from bantin.models import Article, Media, MediaKind
-from bantin.paging import page_arg
+from bantin.paging import page_arg, paginate
 from bantin.security_headers import UPLOADS_CSP
 from bantin.sidebar import site_layout
 from blueprints.public.blueprint import bp
@@ -91,19 +90,16 @@ def category(slug: str):
     cat = queries.category_by_slug(slug)
     if cat is None:
         abort(404)
-    page = page_arg()
+    number = page_arg()
     per_page = max(1, min(100, site_layout().settings.articles_per_page or 20))
-    total = queries.category_count(cat.id)
-    pages = max(1, math.ceil(total / per_page))
-    if page > pages:
-        abort(404)
+    page = paginate(queries.category_count(cat.id), per_page, number)
     return render_page(
         "public/category.html",
         category=cat,
-        articles=queries.category_listing(cat.id, page, per_page),
-        page=page,
-        pages=pages,
-        total=total,
+        articles=queries.category_listing(cat.id, page),
+        page=page.number,
+        pages=page.pages,
+        total=page.total,
     )
 
 
