@@ -531,8 +531,12 @@ def test_paste_every_fixture_into_the_editor_and_save_twice(live_server_factory,
         source = fixture_text(name)
         page.evaluate(PASTE, [source, _plain(source)])
         # The editor uploads pasted data: images, then the body holds only /uploads/ images.
+        # (bodyHTML() leaves out images still uploading: wait for the editor's own document and
+        # for the form to say that no upload is running.)
         page.wait_for_function(
-            "() => window.bantinBodyHTML().length > 0 && !window.bantinBodyHTML().includes('data:')"
+            "() => window.bantinBodyHTML().length > 0"
+            " && !window.bantinEditor.getHTML().includes('data:')"
+            " && !document.getElementById('article-form').classList.contains('is-uploading')"
         )
         if exp.dropped:
             notice = page.get_by_text(re.compile(rf"Đã bỏ {exp.dropped} ảnh"))
