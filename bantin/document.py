@@ -20,6 +20,40 @@ DIV_CLASSES = {"file-attachment"}
 ATTACHMENT_TYPES = ("pdf", "docx", "xlsx", "pptx", "odt", "ods")
 ATTACHMENT_PREFIX = "/uploads/files/"
 
+# What the canonical form may hold: each tag with the attributes it may carry (the writer below
+# emits nothing else; tests check every output against this).
+SCHEMA: dict[str, frozenset[str]] = {
+    tag: frozenset(attrs)
+    for tag, attrs in {
+        "p": {"class"},
+        "h2": {"class"},
+        "h3": {"class"},
+        "h4": {"class"},
+        "strong": set(),
+        "em": set(),
+        "u": set(),
+        "s": set(),
+        "a": {"href", "rel", "data-type", "data-size"},
+        "br": set(),
+        "ul": set(),
+        "ol": set(),
+        "li": set(),
+        "blockquote": set(),
+        "hr": set(),
+        "figure": set(),
+        "img": {"src", "alt", "width", "height", "srcset"},
+        "figcaption": set(),
+        "table": set(),
+        "thead": set(),
+        "tbody": set(),
+        "tr": set(),
+        "th": {"colspan", "rowspan"},
+        "td": {"colspan", "rowspan"},
+        "div": {"class"},  # the attachment block
+        "span": {"class"},  # its derived size line
+    }.items()
+}
+
 # Marks, outermost first: the editor's schema ranks them in this order.
 LINK, BOLD, ITALIC, UNDERLINE, STRIKE = range(5)
 _MARK_TAGS = {"strong": BOLD, "b": BOLD, "em": ITALIC, "i": ITALIC, "u": UNDERLINE}
@@ -647,9 +681,7 @@ def _write_table(table: Table) -> str:
     rows = table.rows
     first = rows[0]
     head = (
-        len(rows) > 1
-        and bool(first)
-        and all(cell.header and cell.rowspan == 1 for cell in first)
+        len(rows) > 1 and bool(first) and all(cell.header and cell.rowspan == 1 for cell in first)
     )
     if head:
         thead = "<thead>" + _write_row(first) + "</thead>"

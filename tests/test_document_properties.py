@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bantin import document
 from bantin.document import ALIGN_CLASSES, ATTACHMENT_TYPES
 from bantin.sanitize import clean_html, html_to_text, is_upload_url
 
@@ -132,34 +133,7 @@ fragment = st.recursive(
     max_leaves=25,
 )
 
-SCHEMA = {
-    "p": {"class"},
-    "h2": {"class"},
-    "h3": {"class"},
-    "h4": {"class"},
-    "strong": set(),
-    "em": set(),
-    "u": set(),
-    "s": set(),
-    "a": {"href", "rel", "data-type", "data-size"},
-    "br": set(),
-    "ul": set(),
-    "ol": set(),
-    "li": set(),
-    "blockquote": set(),
-    "hr": set(),
-    "figure": set(),
-    "img": {"src", "alt", "width", "height", "srcset"},
-    "figcaption": set(),
-    "table": set(),
-    "thead": set(),
-    "tbody": set(),
-    "tr": set(),
-    "th": {"colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
-    "div": {"class"},
-    "span": {"class"},
-}
+SCHEMA = document.SCHEMA
 
 
 class _Checker(HTMLParser):
