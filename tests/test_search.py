@@ -496,7 +496,7 @@ def _ids_over_pages(q, per_page):
 
 
 def test_capped_total_shows_plus_and_stops_the_pages(client, factory, monkeypatch):
-    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    monkeypatch.setattr(search.ranking, "MAX_RESULTS", 5)
     cat = factory.category()
     made = [
         factory.article(cat, title=f"Chợ phiên vùng cao {i}", age=timedelta(hours=i + 1)).id
@@ -512,7 +512,7 @@ def test_capped_total_shows_plus_and_stops_the_pages(client, factory, monkeypatc
     assert sorted(ids) == sorted(made)[-5:]
     assert search.search(search.parse_query("cho phien"), 4, 2).hits == []
     assert hits(client, "cho phien", page=2)[0].status_code == 404
-    monkeypatch.setattr(search, "MAX_RESULTS", 8)
+    monkeypatch.setattr(search.ranking, "MAX_RESULTS", 8)
     cache.clear()  # pages are cached per content version; this setting is not content
     assert "Tìm thấy 8 bài viết" in hits(client, "cho phien")[0].get_data(as_text=True)
 
@@ -532,7 +532,7 @@ def test_pages_run_from_the_exact_tier_into_the_folded_one(factory, monkeypatch)
         assert first.total == 7 and not first.capped
         assert set(ids[:3]) == exact and set(ids[3:]) == folded and len(ids) == 7
     # With a window smaller than the matches: the newest of each tier, still no repeats.
-    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    monkeypatch.setattr(search.ranking, "MAX_RESULTS", 5)
     first, ids = _ids_over_pages("bàn", per_page=2)
     assert first.capped and len(ids) == len(set(ids)) == 5
     assert set(ids[:3]) == exact and set(ids[3:]) <= folded
@@ -678,7 +678,7 @@ def test_search_statements_use_the_full_text_index_only(corpus):
         ("ranked", search.TEXT_TABLE),
         ("rest", search.FOLDED_TABLE),
     ]:
-        sql = str(search._statement(kind, table))
+        sql = str(search.ranking._statement(kind, table))
         plan = [
             row[3]
             for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)
