@@ -7,8 +7,9 @@ from flask import Flask, current_app, request, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import bantin.database  # noqa: F401  (registers the SQLite connection pragmas)
-from bantin import checks, config, jinja, security_headers
+from bantin import checks, config, jinja
 from bantin.extensions import babel, csrf, db, login_manager, migrate
+from bantin.web import headers, input_guard, readonly
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,7 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.ensure_secret_key(app)
     config.read_only_database(app)  # a read-only instance folder still serves readers
 
-    security_headers.register(app)  # before ProxyFix wraps the WSGI app
+    headers.register(app)  # before ProxyFix wraps the WSGI app
+    input_guard.register(app)
+    readonly.register(app)
     register_proxy(app)
     register_extensions(app)
     register_blueprints(app)

@@ -16,7 +16,7 @@ from werkzeug.test import encode_multipart
 
 from bantin.extensions import db
 from bantin.models import ArticleRevision, AuditLog, Media, MediaKind
-from bantin.security_headers import UPLOADS_CSP
+from bantin.web.headers import UPLOADS_CSP
 from tests.test_media import image_bytes
 
 MiB = 1024 * 1024

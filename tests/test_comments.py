@@ -566,7 +566,7 @@ class WriteLog:
 
     def _statement(self, conn, cursor, statement, *args) -> None:
         if "site_settings WHERE 0" in statement:
-            return  # the read-only probe before every POST (bantin.security_headers)
+            return  # the read-only probe before every POST (bantin.web.readonly)
         if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             self.writes.append(statement.split("(", 1)[0].strip())
 

@@ -22,7 +22,7 @@ from bantin.extensions import db
 from bantin.formatting import number
 from bantin.models import Article, Media, MediaKind
 from bantin.paging import page_arg, paginate
-from bantin.security_headers import UPLOADS_CSP
+from bantin.web.headers import UPLOADS_CSP
 from bantin.sidebar import site_layout
 from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm

@@ -24,7 +24,7 @@ def search():
     """Search visible articles; a query without words gets a polite message.
 
     Invalid UTF-8 and control characters never reach this view: the site-wide input guard
-    (bantin.security_headers) answers them 400, as docs/security.md promises.
+    (bantin.web.input_guard) answers them 400, as docs/security.md promises.
     """
     query = searching.parse_query(request.args.get("q", ""))
     page = page_arg()

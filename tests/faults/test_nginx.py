@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bantin.security_headers import CSP, EDITOR_CSP, UPLOADS_CSP
+from bantin.web.headers import CSP, EDITOR_CSP, UPLOADS_CSP
 from tests.conftest import ROOT, LiveServer, free_port
 from tests.faults.scenarios import LIVE_CONFIG, make_article
 from tests.faults.support import Browser, post_comment, query

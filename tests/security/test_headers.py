@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bantin.security_headers import CSP, EDITOR_CSP, UPLOADS_CSP
+from bantin.web.headers import CSP, EDITOR_CSP, UPLOADS_CSP
 
 ROOT = Path(__file__).resolve().parents[2]
 
