@@ -7,9 +7,9 @@ from flask import Flask, current_app, request, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import bantin.database  # noqa: F401  (registers the SQLite connection pragmas)
-from bantin import checks, config, jinja
+from bantin import checks, config
 from bantin.extensions import babel, csrf, db, login_manager, migrate
-from bantin.web import headers, input_guard, readonly
+from bantin.web import headers, input_guard, jinja, readonly
 
 HERE = Path(__file__).resolve().parent
 

@@ -25,7 +25,7 @@ from bantin.clock import utcnow
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import AuditLog, User
-from bantin.net import client_ip, rate_key
+from bantin.web.net import client_ip, rate_key
 
 REPEAT_WINDOW = timedelta(minutes=15)
 DEFAULT_KEEP_DAYS = 365

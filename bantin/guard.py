@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Comment, CommentStatus, RateEvent, SiteSettings
-from bantin.net import rate_key
+from bantin.web.net import rate_key
 
 Result = tuple[bool, str]
 OK: Result = (True, "")
@@ -30,7 +30,7 @@ MAX_FORM_AGE = timedelta(days=2)
 BURST_WINDOW = timedelta(seconds=15)  # at most 1 comment per client in 15 s
 HOURLY_WINDOW = timedelta(hours=1)
 HOURLY_LIMIT = 10
-RATE_BUCKET = "comment"  # RateEvent rows, keyed like every rate limit (bantin.net.rate_key)
+RATE_BUCKET = "comment"  # RateEvent rows, keyed like every rate limit (bantin.web.net.rate_key)
 DUPLICATE_WINDOW = timedelta(days=1)
 LINK_HOLD = 2  # this many links or more: held for moderation
 

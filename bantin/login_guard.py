@@ -1,7 +1,7 @@
 """Brute-force protection for sign-in, kept in the database (shared by every worker).
 
 After ``ACCOUNT_LIMIT`` failures for one account, or ``IP_LIMIT`` failures from one
-address (an IPv6 /64 counts as one address, see ``bantin.net.rate_key``), within
+address (an IPv6 /64 counts as one address, see ``bantin.web.net.rate_key``), within
 ``WINDOW``, sign-in is refused for ``LOCKOUT`` (even with the right password). Refused
 attempts are not recorded as failures, so an attacker who keeps hammering cannot push the
 lock further out for the real user.
@@ -26,7 +26,7 @@ from bantin.clock import utcnow
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import LoginAttempt
-from bantin.net import rate_key
+from bantin.web.net import rate_key
 
 ACCOUNT_LIMIT = 5
 IP_LIMIT = 20

@@ -10,7 +10,7 @@ from bantin import cache
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Article, Category, Comment, CommentStatus
-from bantin.paging import Page
+from bantin.web.paging import Page
 
 # Listings never need the body, which is most of an article's bytes.
 LISTING_COLUMNS = load_only(

@@ -49,7 +49,7 @@ def _layout_content() -> dict:
 
 # ------------------------------------------------------------------ per-request parts
 # Templates read them as `parts.flashes`, `parts.comment_notices` and `parts.visits.today`
-# (…month, year, total): live values by default (bantin.jinja's context processor), holes in
+# (…month, year, total): live values by default (bantin.web.jinja's context processor), holes in
 # a cached page, filled from the same live values (`part_fills`).
 
 

@@ -224,7 +224,7 @@ def post_from(client, clock, art, address: str, content: str, seconds: int = 5):
     ],
 )
 def test_rate_key_counts_ipv4_per_address_and_ipv6_per_64(address, key):
-    from bantin.net import rate_key
+    from bantin.web.net import rate_key
 
     assert rate_key(address) == key
 

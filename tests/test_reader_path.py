@@ -395,7 +395,7 @@ def test_one_moderation_implementation_for_one_comment_and_many():
 
 
 def test_listings_paginate_through_one_helper(client, factory):
-    from bantin.paging import Page, paginate
+    from bantin.web.paging import Page, paginate
 
     hand_written = [
         f"{path.relative_to(ROOT)}:{i + 1}"

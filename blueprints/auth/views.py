@@ -13,8 +13,8 @@ from bantin.database import write_lock, write_refusal
 from bantin.extensions import db
 from bantin.models import User
 from bantin.models.user import PASSWORD_METHOD
-from bantin.net import client_ip
 from bantin.text import nfc, safe_local_path
+from bantin.web.net import client_ip
 from blueprints.auth.blueprint import bp
 from blueprints.auth.forms import LoginForm
 

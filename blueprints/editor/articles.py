@@ -15,7 +15,7 @@ from bantin import articles as service
 from bantin import autosave, body_inventory
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.jinja import local_datetime
+from bantin.formatting import local_datetime
 from bantin.models import (
     Article,
     ArticleRevision,
@@ -25,10 +25,10 @@ from bantin.models import (
     CommentStatus,
     User,
 )
-from bantin.paging import page_arg, paginate
 from bantin.permissions import admin_required, staff_required
 from bantin.sanitize import clean_html
 from bantin.text import clean_line, fold, safe_local_path
+from bantin.web.paging import page_arg, paginate
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_articles import ArticleForm
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from bantin import autosave
 from bantin.extensions import db
-from bantin.jinja import iso, local_datetime
+from bantin.formatting import iso, local_datetime
 from bantin.models import Article, ArticleStatus
 from bantin.permissions import staff_required
 from bantin.text import has_control_chars

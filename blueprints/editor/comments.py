@@ -11,8 +11,8 @@ from bantin import comments as service
 from bantin.comments import Action
 from bantin.extensions import db
 from bantin.models import Article, Comment, CommentStatus
-from bantin.paging import page_arg, paginate
 from bantin.permissions import staff_required
+from bantin.web.paging import page_arg, paginate
 from blueprints.editor.blueprint import bp
 
 PER_PAGE = 50

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from bantin import charts
 from bantin.clock import local_today, utcnow
 from bantin.extensions import db
-from bantin.jinja import number
+from bantin.formatting import number
 from bantin.models import (
     Article,
     ArticleDailyViews,

@@ -20,9 +20,9 @@ from bantin import audit, documents, media
 from bantin.errors import _render_error as render_error
 from bantin.extensions import db
 from bantin.models import Media, MediaKind, Role, User
-from bantin.paging import page_arg, paginate
 from bantin.permissions import staff_required
 from bantin.text import clean_line, fold
+from bantin.web.paging import page_arg, paginate
 from blueprints.editor.blueprint import bp
 
 PER_PAGE = 24

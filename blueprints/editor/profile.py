@@ -9,8 +9,8 @@ from bantin import audit, login_guard
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import User
-from bantin.net import client_ip
 from bantin.permissions import staff_required
+from bantin.web.net import client_ip
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import PasswordChangeForm, ProfileForm
 

@@ -13,8 +13,8 @@ from bantin import captcha, comments, queries
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import Article, CommentStatus
-from bantin.net import client_ip, rate_key
 from bantin.sidebar import site_layout
+from bantin.web.net import client_ip, rate_key
 from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm
 from blueprints.public.pages import render_article

@@ -21,9 +21,9 @@ from bantin.comments import comments_open
 from bantin.extensions import db
 from bantin.formatting import number
 from bantin.models import Article, Media, MediaKind
-from bantin.paging import page_arg, paginate
-from bantin.web.headers import UPLOADS_CSP
 from bantin.sidebar import site_layout
+from bantin.web.headers import UPLOADS_CSP
+from bantin.web.paging import page_arg, paginate
 from blueprints.public.blueprint import bp
 from blueprints.public.forms import CommentForm
 

@@ -4,7 +4,7 @@ from flask import abort, request
 from flask_babel import gettext as _
 
 from bantin import search as searching
-from bantin.paging import page_arg
+from bantin.web.paging import page_arg
 from blueprints.public.blueprint import bp
 from blueprints.public.pages import render_page
 

@@ -3,7 +3,7 @@
 import pytest
 from flask import request, url_for
 
-from bantin.net import client_ip
+from bantin.web.net import client_ip
 
 
 def _app(app_factory, **config):

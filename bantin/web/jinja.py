@@ -6,8 +6,6 @@ from flask_babel import get_locale
 from bantin.formatting import iso, local_date, local_datetime, number, paragraphs
 from bantin.sidebar import LiveParts, site_layout
 
-__all__ = ["iso", "local_date", "local_datetime", "number", "paragraphs", "register"]
-
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
