@@ -1,6 +1,7 @@
 """Read queries for readers' pages: only visible articles, only the columns listings need."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import date
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from sqlalchemy.orm import joinedload, load_only
 from bantin import cache
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Article, Category, Comment, CommentStatus
+from bantin.models import Article, ArticleDailyViews, Category, Comment, CommentStatus
 from bantin.web.paging import Page
 
 # Listings never need the body, which is most of an article's bytes.
@@ -45,15 +46,38 @@ def categories() -> Sequence[Category]:
     return db.session.scalars(sa.select(Category).order_by(Category.position, Category.id)).all()
 
 
-def category_blocks(per_category: int = 4) -> list[tuple[Category, Sequence[Article]]]:
-    """Each category with its newest articles (one indexed query per category)."""
+def category_blocks(
+    per_category: int = 4, exclude: Collection[int] = ()
+) -> list[tuple[Category, Sequence[Article]]]:
+    """Each category with its newest articles not in `exclude` (one query per category)."""
     blocks = []
     for category in categories():
         stmt = _visible().where(Article.category_id == category.id)
+        if exclude:
+            stmt = stmt.where(Article.id.not_in(list(exclude)))
         articles = db.session.scalars(stmt.order_by(*NEWEST_FIRST).limit(per_category)).all()
         if articles:
             blocks.append((category, articles))
     return blocks
+
+
+def most_read(since: date, limit: int = 5) -> list[tuple[Article, int]]:
+    """Visible articles by their views from the local day `since` on, most read first.
+
+    A plain SELECT over article_daily_views (one row per article and local day).
+    """
+    views = sa.func.sum(ArticleDailyViews.views).label("views")
+    stmt = (
+        _visible()
+        .add_columns(views)
+        .join(ArticleDailyViews, ArticleDailyViews.article_id == Article.id)
+        .where(ArticleDailyViews.day >= since)
+        .group_by(Article.id)
+        .having(views > 0)
+        .order_by(views.desc(), *NEWEST_FIRST)
+        .limit(limit)
+    )
+    return [(article, int(count)) for article, count in db.session.execute(stmt).all()]
 
 
 def count_in_category(category_id: int) -> int:
@@ -71,7 +95,8 @@ def category_page(category_id: int, page: Page) -> Sequence[Article]:
 
 
 def same_category(article: Article, limit: int = 10) -> list[Article]:
-    """Other articles of the category: the ones just older first, then newer ones."""
+    """Other articles of the category nearest in time (the ones just older first, then newer
+    ones when there are too few), shown newest first."""
     base = _visible().where(Article.category_id == article.category_id, Article.id != article.id)
     older_cond = sa.or_(
         Article.published_at < article.published_at,
@@ -86,6 +111,7 @@ def same_category(article: Article, limit: int = 10) -> list[Article]:
             .limit(limit - len(result))
         ).all()
         result.extend(newer)
+    result.sort(key=lambda a: (a.published_at, a.id), reverse=True)
     return result
 
 
@@ -119,14 +145,25 @@ def _cards(articles) -> list[SimpleNamespace]:
     return [_card(a) for a in articles]
 
 
+# The home page shows each article once: the featured ones, then the newest others, then
+# per category the newest not shown above. Its sidebar shows the most read instead.
+HOME_FEATURED = 4
+HOME_LATEST = 6
+HOME_PER_CATEGORY = 3
+
+
 def home_data() -> dict:
     def build() -> dict:
+        top = featured(HOME_FEATURED)
+        shown = {a.id for a in top}
+        newest = [a for a in latest(HOME_LATEST + len(top)) if a.id not in shown][:HOME_LATEST]
+        shown.update(a.id for a in newest)
         return {
-            "featured": _cards(featured(4)),
-            "latest": _cards(latest(12)),
+            "featured": _cards(top),
+            "latest": _cards(newest),
             "blocks": [
                 (cache.snapshot(cat, ("id", "name", "slug")), _cards(items))
-                for cat, items in category_blocks(4)
+                for cat, items in category_blocks(HOME_PER_CATEGORY, exclude=shown)
             ],
         }
 

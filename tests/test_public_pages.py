@@ -125,8 +125,8 @@ def test_same_category_prefers_just_older_then_newer(client, factory):
     html = text_of(client.get(f"/article/{current.id}/{current.slug}"))
     related = html.split("Tin cùng chuyên mục")[1].split("</section>")[0]
     titles = re.findall(r">(Tin số \d+)</a>", related)
-    assert titles[:7] == [f"Tin số {i}" for i in range(6, -1, -1)]
-    assert titles[7:] == ["Tin số 8", "Tin số 9", "Tin số 10"]
+    # The nearest in time (all seven older, then the three just newer), shown newest first.
+    assert titles == [f"Tin số {i}" for i in (10, 9, 8, 6, 5, 4, 3, 2, 1, 0)]
     assert "Tin số 7" not in titles
 
 
