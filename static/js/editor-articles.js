@@ -2052,6 +2052,11 @@
     restoreBox.querySelector("[data-autosave-restore]").addEventListener("click", function () {
       if (serverCopy) {
         loadContent(serverCopy);
+        // Saved against the version the autosave was made from: if a colleague saved the
+        // article since, the save shows the conflict instead of overwriting their work.
+        if (versionInput && serverCopy.base_version) {
+          versionInput.value = String(serverCopy.base_version);
+        }
         say(msg.restored, false);
       }
       restoreBox.hidden = true;

@@ -189,3 +189,42 @@ def test_local_copies_are_keyed_by_user_and_cleared_at_sign_out(site):
         page.get_by_role("button", name="Đăng xuất").click()
     keys = page.evaluate("() => Object.keys(localStorage)")
     assert not [k for k in keys if k.startswith("bantin-draft-")], keys
+
+
+def test_a_restored_autosave_never_overwrites_a_colleagues_later_save(site):
+    """The autosave keeps the version its page was opened with: a colleague who saved the
+    article after that page was opened is not overwritten when it is restored and saved."""
+    page = site.page
+    article_id = site.ids[2]
+    open_editor(page, edit_url(site, article_id))  # opened at the stored version
+    type_changes(page, "Bài số 3 (bản của tôi)", "Đoạn của tôi, chưa lưu.")
+    # Meanwhile a colleague saves the article through the one save path...
+    with live_app_context(site.server):
+        from bantin import articles as service
+
+        article = db.session.get(Article, article_id)
+        colleague = db.session.get(User, site.user_id)
+        service.update(
+            article,
+            colleague,
+            {"title": "Bài số 3 (đồng nghiệp sửa)", "body": "<p>Bản của đồng nghiệp.</p>"},
+            expected_version=article.version,
+        )
+        db.session.commit()
+    # ...then this page autosaves (newer than their save, based on the older version).
+    assert page.evaluate("() => window.bantinAutosaveNow()")
+    other = page.context.new_page()
+    other_problems = watch_errors(other)
+    open_editor(other, edit_url(site, article_id))
+    box = other.locator("#autosave-restore")
+    assert box.is_visible()
+    box.get_by_role("button", name="Khôi phục").click()
+    other.locator("#save-button").click()
+    other.locator("#conflict").wait_for()
+    with live_app_context(site.server):
+        article = db.session.get(Article, article_id)
+        assert article.title == "Bài số 3 (đồng nghiệp sửa)"  # not overwritten
+    assert other.input_value("#title") == "Bài số 3 (bản của tôi)"  # and mine is kept
+    other.close()
+    # The browser logs the 409 answer itself; nothing else may go wrong.
+    assert [p for p in other_problems if "409 (CONFLICT)" not in p] == []
