@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import Flask, current_app, request, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import bantin.database  # noqa: F401  (registers the SQLite connection pragmas)
 from bantin import checks, config
 from bantin.extensions import babel, csrf, db, login_manager, migrate
 from bantin.web import headers, input_guard, jinja, readonly
@@ -32,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.ensure_secret_key(app)
     config.read_only_database(app)  # a read-only instance folder still serves readers
 
+    register_database(app)
     headers.register(app)  # before ProxyFix wraps the WSGI app
     input_guard.register(app)
     readonly.register(app)
@@ -61,6 +61,18 @@ def _select_locale() -> str:
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_database(app: Flask) -> None:
+    """The listeners database work goes through: SQLite's pragmas on every new connection,
+    the content version on every flush, the search index on every article write.
+    SQLAlchemy keeps them per class for the whole process; registering is idempotent."""
+    from bantin import cache, database
+    from bantin.search import index
+
+    database.register_pragmas()
+    cache.register_listeners()
+    index.register_listeners()
 
 
 def register_extensions(app: Flask) -> None:

@@ -34,11 +34,17 @@ MAX_AGE = timedelta(minutes=5)
 MAX_ENTRIES = 600
 
 
-@event.listens_for(Session, "after_flush")
 def _bump_content_version(session: Session, _context) -> None:
     changed = chain(session.new, session.dirty, session.deleted)
     if any(isinstance(obj, WATCHED) for obj in changed):
         session.connection().execute(sa.text("UPDATE content_state SET version = version + 1"))
+
+
+def register_listeners() -> None:
+    """Every flush that touches a WATCHED row bumps the content version (called by
+    create_app; idempotent)."""
+    if not event.contains(Session, "after_flush", _bump_content_version):
+        event.listen(Session, "after_flush", _bump_content_version)
 
 
 def bump() -> None:

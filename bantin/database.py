@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -38,6 +37,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _fold_or_none(value: str | None) -> str | None:
     return None if value is None else fold(value)
+
+
+def register_pragmas() -> None:
+    """Apply the settings above to every new SQLite connection (create_app calls this once
+    per app; listening twice would run them twice, so a second call does nothing)."""
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
 
 
 # What SQLite says when it refuses a write for a passing reason, by kind: the site keeps

@@ -184,12 +184,10 @@ def _configure(conn: sa.Connection, table: str, key: str, value: int) -> None:
 _INDEXED_ATTRIBUTES = ("title", "lead", "body", "status")
 
 
-@event.listens_for(Article, "after_insert")
 def _after_insert(mapper, connection: sa.Connection, target: Article) -> None:
     sync_article(connection, target.id)
 
 
-@event.listens_for(Article, "after_update")
 def _after_update(mapper, connection: sa.Connection, target: Article) -> None:
     state = sa.inspect(target)
     if any(state.attrs[name].history.has_changes() for name in _INDEXED_ATTRIBUTES):
@@ -197,9 +195,23 @@ def _after_update(mapper, connection: sa.Connection, target: Article) -> None:
         sync_article(connection, target.id)
 
 
-@event.listens_for(Article, "after_delete")
 def _after_delete(mapper, connection: sa.Connection, target: Article) -> None:
     _remove(connection, target.id)
+
+
+_LISTENERS = (
+    ("after_insert", _after_insert),
+    ("after_update", _after_update),
+    ("after_delete", _after_delete),
+)
+
+
+def register_listeners() -> None:
+    """Keep the index in step with every ORM write of an article (called by create_app;
+    idempotent)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Article, name, listener):
+            event.listen(Article, name, listener)
 
 
 # ---------------------------------------------------------------- CLI
