@@ -1,10 +1,13 @@
 """Self-hosted captcha: lazily stored challenges, image and audio, single-use verification.
 
-Alphabet: the digits 2-9, five of them (8^5 = 32,768 codes). Digits only, because the audio
-alternative must be speakable in Vietnamese (the shipped voices in ``bantin/audio/vi`` are
-espeak-ng's Vietnamese "hai" ... "chín") and because 2-9 holds no look-alikes (no 0/O, 1/I/l).
-A guess succeeds once in 32,768 tries, each try costs a fresh challenge (single use, rate
-limited per IP) and the comment guard's own limits.
+Alphabet: the digits 2 3 4 5 6 8 9, five of them (7^5 = 16,807 codes). Digits only, because
+the audio alternative must be speakable (``bantin/captcha_audio.py``, from espeak-ng voices
+in ``bantin/audio``). No 0 or 1 (O, I, l) and no 7: drawn rotated and warped, a 7 reads as a
+1 (a new reader got 2 of 3 wrong), so neither is used; ``CONFUSABLE`` lists the pairs the
+alphabet must never hold both of, and the form says which digits are used. The image is
+drawn with less rotation and overlap than the library's defaults. A guess succeeds once in
+16,807 tries, each try costs a fresh challenge (single use, rate limited per IP) and the
+comment guard's own limits.
 
 What the client sees is a token: 16 random bytes, the time it was issued and a keyed MAC of
 both (``<random>.<time>.<mac>``), so the server can tell its own tokens from made-up ones
@@ -44,7 +47,6 @@ import secrets
 import threading
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from captcha.audio import AudioCaptcha
@@ -57,18 +59,26 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from wtforms import StringField
 from wtforms.widgets import html_params
 
+from bantin import captcha_audio
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import CaptchaChallenge, RateEvent
 
-ALPHABET = "23456789"
+ALPHABET = "2345689"
 LENGTH = 5
+# Pairs a reader (or a listener) can take for each other: the alphabet holds at most one
+# of each. 7/1 is the pair readers actually confused in the drawn image.
+CONFUSABLE = (
+    ("0", "O"), ("0", "D"), ("0", "Q"), ("1", "I"), ("1", "l"), ("1", "7"), ("I", "l"),
+    ("2", "Z"), ("5", "S"), ("6", "G"), ("6", "b"), ("8", "B"), ("9", "g"), ("9", "q"),
+    ("4", "A"), ("U", "V"), ("C", "G"), ("M", "N"),
+)  # fmt: skip
 LIFETIME = timedelta(minutes=10)
 # Used and expired rows are useless after LIFETIME; keep them an hour for diagnosis.
 KEEP_ROWS = timedelta(hours=1)
 # <16 random bytes>.<issue time, base-36 seconds>.<MAC, 16 bytes>: 22 + 1 + 6 + 1 + 22 = 52.
 TOKEN_RE = re.compile(r"^([A-Za-z0-9_-]{22})\.([0-9a-z]{1,8})\.([A-Za-z0-9_-]{22})$")
-VOICE_DIR = Path(__file__).resolve().parent / "audio" / "vi"
+VOICE_DIR = captcha_audio.VOICE_ROOT / "vi"
 IMAGE_SIZE = (220, 80)
 SESSION_KEY = "captcha_client"
 
@@ -121,8 +131,23 @@ def _binding(create: bool) -> str:
 
 
 def _derived_answer(token: str) -> str:
-    # 256 is a multiple of len(ALPHABET), so every digit is equally likely.
-    return "".join(ALPHABET[b % len(ALPHABET)] for b in _mac("code", token)[:LENGTH])
+    """The code of a token: keyed-hash bytes mapped to the alphabet without bias.
+
+    Bytes at or above the largest multiple of len(ALPHABET) are skipped (rejection
+    sampling), so every character is equally likely; 32 bytes nearly always suffice, and
+    each further round hashes the previous digest.
+    """
+    size = len(ALPHABET)
+    limit = 256 - 256 % size
+    out: list[str] = []
+    digest = _mac("code", token)
+    while True:
+        for b in digest:
+            if b < limit:
+                out.append(ALPHABET[b % size])
+                if len(out) == LENGTH:
+                    return "".join(out)
+        digest = _mac("code-more", digest.hex())
 
 
 def test_answer() -> str | None:
@@ -328,22 +353,31 @@ def purge_rate_events(now=None) -> int:
 
 # ------------------------------------------------------------------ rendering
 
-# Pillow font objects and the audio caches are not meant to be shared between threads
-# (gunicorn runs gthread workers): each thread gets its own generators.
+
+class _ReadableImageCaptcha(ImageCaptcha):
+    """The library's image with gentler distortion: glyphs rotate ±15° (not ±30°, which
+    made a 7 out of a 1 and back), overlap less and are rarely spaced apart."""
+
+    character_rotate = (-15, 15)
+    word_offset_dx = 0.1
+    word_space_probability = 0.8
+
+
+# Pillow font objects and the library's audio cache are not meant to be shared between
+# threads (gunicorn runs gthread workers): each thread gets its own generators.
 _local = threading.local()
 
 
 def _image_generator() -> ImageCaptcha:
     if not hasattr(_local, "image"):
-        _local.image = ImageCaptcha(width=IMAGE_SIZE[0], height=IMAGE_SIZE[1])
+        _local.image = _ReadableImageCaptcha(width=IMAGE_SIZE[0], height=IMAGE_SIZE[1])
     return _local.image
 
 
-def _audio_generators() -> tuple[AudioCaptcha, AudioCaptcha]:
+def _test_voices() -> AudioCaptcha:
+    """The library's English voices (0-9, A-Z): only test answers such as "TEST1" need them."""
     if not hasattr(_local, "audio"):
-        # Vietnamese digits for real codes; the library's English voices (0-9, A-Z) only
-        # serve test answers such as "TEST1", which hold letters.
-        _local.audio = (AudioCaptcha(voicedir=str(VOICE_DIR)), AudioCaptcha())
+        _local.audio = AudioCaptcha()
     return _local.audio
 
 
@@ -354,13 +388,17 @@ def render_png(answer: str) -> bytes:
 
 
 def render_wav(answer: str) -> bytes:
-    """The code read aloud in the page's language, a little noise (captcha's AudioCaptcha)."""
-    vietnamese, english = _audio_generators()
+    """The code read aloud in the page's language (Vietnamese unless it is English).
+
+    Real codes go through ``captcha_audio``, which remakes every word at each request.
+    """
     in_english = has_request_context() and str(get_locale()) == "en"
-    if not in_english and all(ch in vietnamese.choices for ch in answer):
-        return bytes(vietnamese.generate(answer))
-    spoken = "".join(ch for ch in answer if ch in english.choices) or "0"
-    return bytes(english.generate(spoken))
+    language = "en" if in_english else "vi"
+    if captcha_audio.can_speak(answer, language):
+        return captcha_audio.render(answer, language)
+    library = _test_voices()
+    spoken = "".join(ch for ch in answer if ch in library.choices) or "0"
+    return bytes(library.generate(spoken))
 
 
 # ------------------------------------------------------------------ the form field
@@ -439,6 +477,19 @@ class CaptchaField(StringField):
         super().process(formdata, data=data, extra_filters=extra_filters)
         if formdata is not None:
             self.token = (formdata.get("captcha_token") or "")[:64]
+
+    @property
+    def hint(self) -> str:
+        """Which characters a code uses, for the form ("Mã gồm 5 chữ số, chỉ dùng ...")."""
+        missing = [d for d in "0123456789" if d not in ALPHABET]
+        return str(
+            _l(
+                "Mã gồm %(n)s chữ số, chỉ dùng các số %(digits)s (không có %(missing)s).",
+                n=LENGTH,
+                digits=" ".join(ALPHABET),
+                missing=", ".join(missing),
+            )
+        )
 
     def new_challenge(self) -> None:
         """A fresh token for the next render (nothing stored); the typed answer is dropped."""

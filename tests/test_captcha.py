@@ -89,21 +89,48 @@ def session_payload(client) -> str:
 
 def test_alphabet_has_no_look_alikes_and_codes_have_five_characters(real_app):
     assert captcha.LENGTH == 5
-    assert not set(captcha.ALPHABET) & set("0O1Il")
+    assert not set(captcha.ALPHABET) & set("0O1Il7")
+    for a, b in captcha.CONFUSABLE:
+        assert not (a in captcha.ALPHABET and b in captcha.ALPHABET), (a, b)
+    assert ("1", "7") in captcha.CONFUSABLE  # the pair readers confused
+    seen = set()
     for _ in range(50):
         answer = activate(real_app, captcha.new_token())
         assert len(answer) == 5 and set(answer) <= set(captcha.ALPHABET)
+        seen |= set(answer)
+    assert seen == set(captcha.ALPHABET)
 
 
-def test_every_character_can_be_spoken_in_vietnamese():
+def test_codes_use_every_character_equally(real_app):
+    """7 symbols do not divide 256: biased bytes are skipped, not folded onto low digits."""
+    with real_app.test_request_context():
+        counts = {ch: 0 for ch in captcha.ALPHABET}
+        for _ in range(2000):
+            for ch in captcha._derived_answer(captcha.new_token()):
+                counts[ch] += 1
+    expected = 2000 * captcha.LENGTH / len(captcha.ALPHABET)
+    assert all(abs(n - expected) < 0.1 * expected for n in counts.values()), counts
+
+
+def test_the_image_is_drawn_with_gentle_distortion():
+    generator = captcha._image_generator()
+    low, high = generator.character_rotate
+    assert low >= -15 and high <= 15  # the library's ±30° turned 1 into 7 and back
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_character_can_be_spoken(language):
+    folder = captcha.VOICE_DIR.parent / language
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(captcha.ALPHABET)
     for ch in captcha.ALPHABET:
-        voices = list((captcha.VOICE_DIR / ch).glob("*.wav"))
-        assert voices, f"no Vietnamese voice for {ch}"
+        voices = list((folder / ch).glob("*.wav"))
+        assert len(voices) >= 4, f"fewer than four {language} voices for {ch}"
         for voice in voices:
             header = voice.read_bytes()[:44]
             assert header[:4] == b"RIFF" and header[8:12] == b"WAVE"
             channels, rate = struct.unpack("<HI", header[22:28])
-            assert (channels, rate) == (1, 8000)
+            (bits,) = struct.unpack("<H", header[34:36])
+            assert (channels, rate, bits) == (1, 8000, 16)
 
 
 def test_answers_are_normalised():
@@ -557,3 +584,82 @@ def test_widget_renders_accessible_markup(client, factory):
     assert 'autocomplete="off"' in widget
     assert 'width="220" height="80"' in widget
     assert '<label for="captcha">' in html
+
+
+def test_the_form_says_which_digits_are_used(client, factory):
+    html = client.get(article_url(factory.article())).get_data(as_text=True)
+    hint = re.search(r'<p class="hint" id="captcha-hint">(.*?)</p>', html, re.S)
+    assert hint is not None
+    assert hint.group(1) == "Mã gồm 5 chữ số, chỉ dùng các số 2 3 4 5 6 8 9 (không có 0, 1, 7)."
+    assert re.search(r'<input[^>]*aria-describedby="captcha-hint"[^>]*name="captcha"', html) or (
+        re.search(r'<input[^>]*name="captcha"[^>]*aria-describedby="captcha-hint"', html)
+    )
+
+
+# ------------------------------------------------------------------ the audio, for people
+
+
+def _levels(wav: bytes) -> tuple[float, float, float]:
+    """(duration in s, speech level, noise level): RMS of the loud and quiet 10 ms frames."""
+    import numpy as np
+
+    from tests.captcha_solver import decode_wav
+
+    audio = decode_wav(wav)
+    frames = audio[: len(audio) // 80 * 80].reshape(-1, 80)
+    rms = np.sqrt((frames**2).mean(axis=1))
+    return len(audio) / 8000, float(np.percentile(rms, 90)), float(np.percentile(rms, 5))
+
+
+def test_the_audio_stays_short_clear_and_varied(real_app):
+    import math
+
+    from bantin import captcha_audio
+
+    # The ranges people hear, as the issue bounds them.
+    assert captcha_audio.SPEED == (0.85, 1.15)
+    lowest = captcha_audio.PITCH[0] * (1 - captcha_audio.MAX_WOBBLE)
+    highest = captcha_audio.PITCH[1] * (1 + captcha_audio.MAX_WOBBLE)
+    assert lowest >= 0.84 and highest <= 1.16
+    assert captcha_audio.SNR_DB[0] >= 12
+    code = activate(real_app, captcha.new_token())
+    renders = [captcha.render_wav(code) for _ in range(5)]
+    assert len(set(renders)) == 5  # every request gets its own audio
+    for wav in renders:
+        assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE"
+        duration, speech, noise = _levels(wav)
+        assert 4.0 <= duration <= 7.0  # measured: 4.5-6.0 s, 5.2 s on average
+        assert 20 * math.log10(speech / noise) >= 15  # the noise stays well below the words
+
+
+def test_english_pages_get_english_audio(real_app):
+    import flask_babel
+
+    from bantin import captcha_audio
+
+    code = activate(real_app, captcha.new_token())
+    calls = []
+    original = captcha_audio.render
+    captcha_audio.render = lambda answer, language: (
+        calls.append(language) or original(answer, language)
+    )
+    try:
+        # (Flask-Babel caches the locale on the app context this test keeps pushed.)
+        with real_app.test_request_context(headers={"Cookie": "lang=en"}):
+            flask_babel.refresh()
+            captcha.render_wav(code)
+        with real_app.test_request_context():
+            flask_babel.refresh()
+            captcha.render_wav(code)
+    finally:
+        captcha_audio.render = original
+    assert calls == ["en", "vi"]
+
+
+def test_the_audio_needs_no_audioop():
+    import sys
+
+    from bantin import captcha_audio
+
+    captcha_audio.render("23456")
+    assert "audioop" not in sys.modules
