@@ -8,18 +8,19 @@ is rebuilt at each request by changes a listener takes for another speaker in an
 but which leave no shipped waveform in the audio (``tests/captcha_solver.py`` is the attack;
 ``tests/test_captcha_solver.py`` holds it under 5% of codes):
 
-- two voices say each digit together (two of its recordings, in unison), each with
-- its own pitch (±10%) wavering within the word (at most ±5% more: Vietnamese tones,
-  which move the pitch by 20% and more, keep their shape),
-- its own speed (0.85-1.15, by WSOLA, which keeps the pitch) with a pace that varies
-  within the word,
-- its own formants (the vocal tract: ±10%, independent of the pitch) and timbre (±3 dB),
+- two voices say each digit together (two of its four recordings, in unison);
+- each word has its speed (0.85-1.15, by WSOLA, which keeps the pitch), and each voice a
+  pace that varies ±10-15% within the word;
+- each voice has its own pitch (±10%), wavering within the word (at most ±5% more:
+  Vietnamese tones, which move the pitch by 20% and more, keep their shape);
+- its own formants (the vocal tract: ±15%, independent of the pitch) and timbre (±3 dB);
 - phases that drift band by band through the word (an all-pass that changes with time:
   the ear hardly hears it, a waveform correlation loses the word);
 - pauses of 0.35-0.7 s between words after a short chime;
 - pink-ish noise 12-16 dB under the speech: audible, well below it.
 
-Plain numpy, no audioop (deprecated); a code takes about 15 ms of CPU and lasts about 5 s.
+Plain numpy, no audioop (deprecated); a code takes about 20 ms of CPU and lasts 4.5-6 s
+(5.2 s on average).
 Every render draws its own ``numpy.random.Generator`` seeded from ``secrets``, so nothing is
 shared between threads and nothing about one render tells anything about the next.
 """
