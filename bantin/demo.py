@@ -9,10 +9,11 @@ from PIL import Image, ImageDraw
 
 from bantin import demo_content, media
 from bantin.body_inventory import first_image_src
-from bantin.clock import utcnow
+from bantin.clock import local_today, utcnow
 from bantin.extensions import db
 from bantin.models import (
     Article,
+    ArticleDailyViews,
     ArticleStatus,
     Category,
     Comment,
@@ -119,6 +120,21 @@ def seed() -> dict:
         )
         db.session.add(article)
         articles.append(article)
+
+    db.session.flush()
+    # The views of the last week, day by day (the sidebar's "most read this week" and the
+    # dashboard read these), spread over the days each article has been published.
+    today = local_today()
+    for article in articles:
+        if article.status != ArticleStatus.PUBLISHED or not article.view_count:
+            continue
+        age_days = max(0, (now - article.published_at).days)
+        days = [today - timedelta(days=n) for n in range(min(7, age_days + 1))]
+        share, extra = divmod(min(article.view_count, 7 * 60), len(days))
+        for n, day in enumerate(days):
+            views = share + (1 if n < extra else 0)
+            if views:
+                db.session.add(ArticleDailyViews(article_id=article.id, day=day, views=views))
 
     for item in demo_content.COMMENTS:
         article = articles[item["article"]]
