@@ -44,14 +44,15 @@ TRIX_BODY = (
     '<div>Xem <a href="https://chinhphu.vn/van-ban">văn bản</a>:</div>'
     "<ul><li>Thứ Hai</li><li>Thứ Năm<ul><li>buổi sáng</li></ul></li></ul>"
     "<ol><li>Mang giấy tờ</li></ol>"
-    # What the old sanitiser stored from it: figures already plain, lists without <p>.
 )
+# What the old sanitiser stored from it: figures already plain, lists without <p>.
 OLD_STORED = (
     "<p>Ủy ban nhân dân xã <strong>thông báo</strong> lịch tiếp dân.</p>"
     '<figure><img src="/uploads/2026/11/0a1b2c3d4e5f6a7b-800.jpg" alt="Trụ sở xã" width="800" '
     'height="533"><figcaption>Trụ sở xã</figcaption></figure>'
     '<p>Xem <a href="https://chinhphu.vn/van-ban" rel="noopener noreferrer">văn bản</a>:</p>'
-    "<ul><li>Thứ Hai</li><li>Thứ Năm<ul><li>buổi sáng</li></ul></li></ul><ol><li>Mang giấy tờ</li></ol>"
+    "<ul><li>Thứ Hai</li><li>Thứ Năm<ul><li>buổi sáng</li></ul></li></ul>"
+    "<ol><li>Mang giấy tờ</li></ol>"
 )
 CANONICAL = (
     "<p>Ủy ban nhân dân xã <strong>thông báo</strong> lịch tiếp dân.</p>"
