@@ -1,6 +1,7 @@
-"""Readers are never stalled by an editor saving: the shipped gunicorn settings with one
+"""Readers are never stalled by the office's ordinary day: the shipped gunicorn settings with one
 worker (4 threads), a fresh site (settings never saved), readers on a long article, the home
-page and another article while an editor saves every few hundred milliseconds.
+page and another article while an editor saves every few hundred milliseconds, uploads a photo
+and approves readers' comments.
 
 This once stalled readers 10-20 s (SQLite's busy timeout) and lost views: a reader's GET
 created the missing settings row without committing, then waited for the counters' lock
@@ -8,6 +9,7 @@ while the thread holding that lock waited for SQLite's write lock.
 """
 
 import http.client
+import io
 import re
 import threading
 import time
@@ -15,10 +17,11 @@ from collections import Counter
 from urllib.parse import urlencode
 
 import pytest
+from PIL import Image
 
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Article, ArticleStatus, Category, Role, User
+from bantin.models import Article, ArticleStatus, Category, Comment, CommentStatus, Role, User
 from tests.conftest import PASSWORD, live_app_context
 from tests.faults.support import query
 
@@ -27,6 +30,25 @@ pytestmark = pytest.mark.live
 READERS = 8
 SECONDS = 12.0  # bounded: the stall showed within seconds when it existed
 SLOW = 1.0  # no reader request may take longer than this
+PENDING = 40  # comments waiting for the editor to approve
+
+
+def _photo() -> bytes:
+    picture = io.BytesIO()
+    image = Image.new("RGB", (1600, 1000), (40, 110, 170))
+    for x in range(0, 1600, 80):  # some detail, as a real photo has
+        image.paste((230, 200, 60), (x, 300, x + 40, 700))
+    image.save(picture, "JPEG", quality=85)
+    return picture.getvalue()
+
+
+def _multipart(name: str, filename: str, data: bytes, content_type: str) -> tuple[bytes, str]:
+    boundary = "bantin-load-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+        f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+    ).encode()
+    return head + data + f"\r\n--{boundary}--\r\n".encode(), boundary
 
 
 def _long_body() -> str:
@@ -57,12 +79,21 @@ def _arrange(server) -> tuple[list[str], int]:
             published_at=utcnow(),
         )
         edited = Article(title="Bài đang sửa", slug="bai-dang-sua", category=category)
+        pending = [
+            Comment(
+                article=other,
+                name=f"Bạn đọc {n}",
+                content=f"Ý kiến chờ duyệt số {n}.",
+                status=CommentStatus.PENDING,
+            )
+            for n in range(PENDING)
+        ]
         editor = User(email="bientap@example.com", name="Biên tập", role=Role.EDITOR)
         editor.set_password(PASSWORD)
-        db.session.add_all([long_one, other, edited, editor])
+        db.session.add_all([long_one, other, edited, editor, *pending])
         db.session.commit()
         paths = [f"/article/{long_one.id}/ke-hoach-dai", "/", f"/article/{other.id}/tin-ngan"]
-        return paths, edited.id
+        return paths, edited.id, [c.id for c in pending]
 
 
 class Client:
@@ -70,7 +101,9 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+    def request(
+        self, method: str, path: str, form: dict | None = None, upload: tuple | None = None
+    ) -> tuple[int, str]:
         headers = {"User-Agent": "Mozilla/5.0 (X11) reader"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -78,6 +111,9 @@ class Client:
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if upload is not None:
+            body, boundary = _multipart(*upload)
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
         self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
         text = response.read().decode("utf-8", "replace")
@@ -90,14 +126,17 @@ class Client:
 
 def test_readers_never_wait_while_an_editor_saves(live_server_factory):
     server = live_server_factory(workers=1, shipped_settings=True)
-    paths, edited_id = _arrange(server)
+    paths, edited_id, pending_ids = _arrange(server)
     stop = threading.Event()
     lock = threading.Lock()
     ok = Counter()
     statuses = Counter()
     slow: list[tuple[str, float]] = []
     saves: list[int] = []
+    uploads: list[int] = []
+    approvals: list[int] = []
     editor_times: list[float] = []
+    photo = _photo()
 
     def reader(n: int) -> None:
         client = Client(server.port)
@@ -147,6 +186,16 @@ def test_readers_never_wait_while_an_editor_saves(live_server_factory):
             )
             editor_times.append(time.monotonic() - started)
             saves.append(status)
+            if n % 3 == 0:  # a photo for the article
+                status, _ = client.request(
+                    "POST", "/editor/uploads", upload=("file", f"anh-{n}.jpg", photo, "image/jpeg")
+                )
+                uploads.append(status)
+            if pending_ids:  # and a reader's comment approved
+                status, _ = client.request(
+                    "POST", f"/editor/comments/{pending_ids.pop()}/approve", {}
+                )
+                approvals.append(status)
             stop.wait(0.3)
         client.conn.close()
 
@@ -161,6 +210,8 @@ def test_readers_never_wait_while_an_editor_saves(live_server_factory):
     server.stop()
 
     assert saves and set(saves) == {303}, Counter(saves)  # the editor really saved
+    assert uploads and set(uploads) == {201}, Counter(uploads)  # uploaded
+    assert approvals and set(approvals) == {303}, Counter(approvals)  # and moderated
     assert not slow, slow[:10]
     assert set(statuses) == {200}, statuses
     for path in (paths[0], paths[2]):
@@ -170,6 +221,6 @@ def test_readers_never_wait_while_an_editor_saves(live_server_factory):
         ]
         assert views == ok[path], path  # every view counted, none lost
     print(
-        f"reader requests {sum(statuses.values())}, saves {len(saves)}, editor max "
-        f"{max(editor_times):.3f}s"
+        f"reader requests {sum(statuses.values())}, saves {len(saves)}, uploads {len(uploads)},"
+        f" approvals {len(approvals)}, editor max {max(editor_times):.3f}s"
     )
