@@ -1041,28 +1041,25 @@
     return FILE_TYPES.indexOf(fileExtension(file)) !== -1;
   }
 
-  function acceptableImage(file) {
-    if (!isImageFile(file)) {
-      say(msg.notImage, true);
+  // One check for both kinds: the type, then the size, each refusal said in words.
+  function acceptable(file, isKind, wrongKind, maxBytes, tooLarge) {
+    if (!isKind(file)) {
+      say(wrongKind, true);
       return false;
     }
-    if (file.size > maxImageBytes) {
-      say(t("tooLarge", { max: megabytes(maxImageBytes) }), true);
+    if (file.size > maxBytes) {
+      say(t(tooLarge, { max: megabytes(maxBytes) }), true);
       return false;
     }
     return true;
   }
 
+  function acceptableImage(file) {
+    return acceptable(file, isImageFile, msg.notImage, maxImageBytes, "tooLarge");
+  }
+
   function acceptableDocument(file) {
-    if (!isDocumentFile(file)) {
-      say(msg.notDocument, true);
-      return false;
-    }
-    if (file.size > maxFileBytes) {
-      say(t("fileTooLarge", { max: megabytes(maxFileBytes) }), true);
-      return false;
-    }
-    return true;
+    return acceptable(file, isDocumentFile, msg.notDocument, maxFileBytes, "fileTooLarge");
   }
 
   // Every figure showing `src`: replaced by the uploaded image, or removed.
