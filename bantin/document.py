@@ -77,19 +77,21 @@ class Element:
     tag: str
     attrs: dict[str, str]
     children: list[Element | str] = field(default_factory=list)
+    parent: Element | None = field(default=None, repr=False, compare=False)
 
     def text(self) -> str:
         return "".join(c if isinstance(c, str) else c.text() for c in self.children)
 
 
 class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, node_type: type[Element]) -> None:
         super().__init__(convert_charrefs=True)
-        self.root = Element("#root", {})
+        self.node_type = node_type
+        self.root = node_type("#root", {})
         self.stack = [self.root]
 
     def handle_starttag(self, tag, attrs):
-        element = Element(tag, {k: v or "" for k, v in attrs})
+        element = self.node_type(tag, {k: v or "" for k, v in attrs}, parent=self.stack[-1])
         self.stack[-1].children.append(element)
         if tag not in _VOID:
             self.stack.append(element)
@@ -109,8 +111,9 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
-def parse(html: str) -> Element:
-    builder = _TreeBuilder()
+def parse(html: str, node_type: type[Element] = Element) -> Element:
+    """A tree of well-formed HTML (nh3's output, or the canonical form itself)."""
+    builder = _TreeBuilder(node_type)
     builder.feed(html)
     builder.close()
     return builder.root
