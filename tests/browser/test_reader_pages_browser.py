@@ -3,14 +3,12 @@ a button that works without JavaScript, the home page is short on a phone and sh
 headline once, no page overflows sideways. Screenshots go to docs/screenshots/."""
 
 import re
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from bantin.clock import local_today
 from bantin.extensions import db
-from bantin.models import Article, ArticleDailyViews
+from bantin.models import Article
 from tests.conftest import LiveServer, live_app_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -25,25 +23,12 @@ PHONE_HOME_MAX = 5000
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory, migrated_db):
-    """The demo content, with a week of views so that "Đọc nhiều trong tuần" has entries."""
+    """The demo content (with its week of views, so "Đọc nhiều trong tuần" has entries)."""
     server = LiveServer(tmp_path_factory.mktemp("readerpages"), migrated_db, workers=1)
     with live_app_context(server):
         from bantin import demo
 
-        demo.seed()
-        visible = db.session.scalars(
-            sa.select(Article).where(Article.visible_clause()).order_by(Article.id)
-        ).all()
-        for rank, art in enumerate(visible[:6]):
-            for days_ago in range(3):
-                db.session.add(
-                    ArticleDailyViews(
-                        article_id=art.id,
-                        day=local_today() - timedelta(days=days_ago),
-                        views=(rank * 37 + 11) % 90 + 5,
-                    )
-                )
-        db.session.commit()
+        demo.seed()  # it records a week of daily views too
     server.start()
     yield server
     server.stop()
