@@ -8,7 +8,6 @@ languages. (The old renderer, the ``captcha`` library's mixer over 24 fixed reco
 gave it about 70% of codes.)
 """
 
-
 import numpy as np
 import pytest
 
@@ -16,6 +15,11 @@ from bantin import captcha
 from tests.captcha_solver import RATE, TemplateSolver, decode_wav, resample, success_rate
 
 SAMPLES = 200
+
+
+def seeded_code(rng: np.random.Generator) -> str:
+    picks = rng.integers(len(captcha.ALPHABET), size=captcha.LENGTH)
+    return "".join(captcha.ALPHABET[i] for i in picks)
 
 
 def pcm16(samples: np.ndarray) -> bytes:
@@ -54,7 +58,7 @@ def test_the_solver_reads_codes_whose_words_are_only_resampled(vietnamese_solver
     rng = np.random.default_rng(20261206)
     samples = []
     for _ in range(60):
-        code = "".join(captcha.ALPHABET[i] for i in rng.integers(len(captcha.ALPHABET), size=captcha.LENGTH))
+        code = seeded_code(rng)
         samples.append((code, plain_render(code, captcha.VOICE_DIR, rng)))
     assert success_rate(vietnamese_solver, samples) >= 0.4  # measured: 65%
 
@@ -67,7 +71,7 @@ def seeded_samples(language: str) -> list[tuple[str, bytes]]:
     rng = np.random.default_rng(6_12_2026)
     samples = []
     for n in range(SAMPLES):
-        code = "".join(captcha.ALPHABET[i] for i in rng.integers(len(captcha.ALPHABET), size=captcha.LENGTH))
+        code = seeded_code(rng)
         audio = captcha_audio.render(code, language, rng=np.random.default_rng(n))
         samples.append((code, audio))
     return samples
