@@ -41,6 +41,10 @@ from urllib.parse import urlencode
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: `bench` is a folder of the project root
+
+from bench.run import proc_status_kb, process_tree  # noqa: E402  (the one /proc reader)
+
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 MB = 1024 * 1024
 EMAIL = "bientap@example.com"
@@ -104,33 +108,12 @@ def small_image() -> tuple[str, bytes, str]:
 # ---------------------------------------------------------------- processes
 
 
-def process_tree(pid: int) -> list[int]:
-    """pid and all its descendants."""
-    result, stack = [], [pid]
-    while stack:
-        p = stack.pop()
-        result.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                stack.extend(int(c) for c in (task / "children").read_text().split())
-    return result
-
-
-def status_kb(pid: int, key: str) -> int:
-    """A VmRSS/VmHWM-style line of /proc/<pid>/status in KiB (0 once the process is gone)."""
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
 def rss_mb(pid: int) -> float:
-    return status_kb(pid, "VmRSS") / 1024
+    return proc_status_kb(pid, "VmRSS") / 1024
 
 
 def tree_rss_mb(pid: int) -> float:
-    return sum(status_kb(p, "VmRSS") for p in process_tree(pid)) / 1024
+    return sum(proc_status_kb(p, "VmRSS") for p in process_tree(pid)) / 1024
 
 
 def gunicorn_worker(master: int, timeout: float = 30) -> int:
@@ -379,7 +362,7 @@ def run(megapixels: float, rounds: int, workdir: Path, extra_env: dict[str, str]
             "tree_peak_mb": round(tree_peak, 1),
             "children_seen": len(children),
             "tree_rss_after_mb": round(tree_rss_mb(worker), 1),
-            "worker_hwm_mb": round(status_kb(worker, "VmHWM") / 1024, 1),
+            "worker_hwm_mb": round(proc_status_kb(worker, "VmHWM") / 1024, 1),
         }
     except Exception:
         log(log_path.read_text(errors="replace")[-3000:])

@@ -16,9 +16,9 @@ from bench.upload_memory import (
     Browser,
     big_images,
     gunicorn_worker,
+    proc_status_kb,
     rss_mb,
     small_image,
-    status_kb,
 )
 from tests.conftest import PASSWORD, live_app_context
 
@@ -43,7 +43,7 @@ def test_two_big_uploads_leave_the_worker_small(live_server_factory):
     before = rss_mb(worker)
     answers = [browser.upload(name, data, content_type) for name, data, content_type in images]
     after = rss_mb(worker)
-    peak = status_kb(worker, "VmHWM") / 1024
+    peak = proc_status_kb(worker, "VmHWM") / 1024
 
     assert worker == gunicorn_worker(server.proc.pid)  # the same worker, never recycled
     for answer in answers:
