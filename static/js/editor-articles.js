@@ -1553,15 +1553,21 @@
     }
   }
 
-  function currentAlign() {
+  // The nearest node around the cursor whose type is one of `names`, or null.
+  function around(names) {
     var $from = editor.state.selection.$from;
     for (var depth = $from.depth; depth >= 0; depth -= 1) {
       var node = $from.node(depth);
-      if (node.type.name === "paragraph" || node.type.name === "heading") {
-        return node.attrs.align || "left";
+      if (names.indexOf(node.type.name) !== -1) {
+        return node;
       }
     }
-    return "left";
+    return null;
+  }
+
+  function currentAlign() {
+    var block = around(["paragraph", "heading"]);
+    return (block && block.attrs.align) || "left";
   }
 
   function pressed(name) {
@@ -1588,19 +1594,15 @@
   }
 
   function isHeaderRow() {
-    var $from = editor.state.selection.$from;
-    for (var depth = $from.depth; depth >= 0; depth -= 1) {
-      var node = $from.node(depth);
-      if (node.type.name === "table") {
-        var first = node.firstChild;
-        var all = first && first.childCount > 0;
-        first.forEach(function (cell) {
-          all = all && cell.type.name === "tableHeader";
-        });
-        return Boolean(all);
-      }
+    var table = around(["table"]);
+    var first = table && table.firstChild;
+    var all = Boolean(first && first.childCount > 0);
+    if (first) {
+      first.forEach(function (cell) {
+        all = all && cell.type.name === "tableHeader";
+      });
     }
-    return false;
+    return all;
   }
 
   var toolbarFrame = 0;
