@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_login import current_user
@@ -65,9 +65,3 @@ def editor_nav() -> list[NavLink]:
         )
     return links
 
-
-@bp.app_template_global()
-def editor_endpoint_exists(endpoint: str) -> bool:
-    """Left for templates/editor/dashboard.html alone, which another change is editing;
-    every endpoint it asks about exists. Remove with its two conditionals there."""
-    return endpoint in current_app.view_functions
