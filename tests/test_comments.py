@@ -621,7 +621,7 @@ def _form_html(html: str) -> str:
 
 
 def test_blank_forms_come_from_the_cache_with_fresh_tokens(app_factory):
-    from blueprints.public.forms import CommentForm
+    from bantin.comment_form import CommentForm
 
     app = app_factory(WTF_CSRF_ENABLED=True)
     with app.app_context():

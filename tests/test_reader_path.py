@@ -12,8 +12,8 @@ from markupsafe import escape
 from bantin import cache, sidebar
 from bantin.cache import Hole, fill_holes
 from bantin.clock import utcnow
-from blueprints.public import forms
-from blueprints.public.forms import CommentForm
+from bantin import comment_form as forms
+from bantin.comment_form import CommentForm
 from tests.comment_helpers import GOOD, article_url, form_tokens, post_comment
 from tests.conftest import ROOT
 

@@ -16,7 +16,7 @@ from bantin.models import Article, CommentStatus
 from bantin.sidebar import site_layout
 from bantin.web.net import client_ip, rate_key
 from blueprints.public.blueprint import bp
-from blueprints.public.forms import CommentForm
+from bantin.comment_form import CommentForm
 from blueprints.public.pages import render_article
 
 MAX_ID = 9223372036854775807

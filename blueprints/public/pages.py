@@ -25,7 +25,7 @@ from bantin.sidebar import site_layout
 from bantin.web.headers import UPLOADS_CSP
 from bantin.web.paging import page_arg, paginate
 from blueprints.public.blueprint import bp
-from blueprints.public.forms import CommentForm
+from bantin.comment_form import CommentForm
 
 VIEWS_HOLE = cache.Hole("views")
 
