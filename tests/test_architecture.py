@@ -71,3 +71,57 @@ def test_request_bound_helpers_live_in_bantin_web():
         assert not (ROOT / "bantin" / f"{old}.py").exists(), old
     for new in ("headers", "readonly", "input_guard", "net", "paging", "jinja"):
         assert (ROOT / "bantin" / "web" / f"{new}.py").exists(), new
+
+
+def _names_used(function: ast.FunctionDef) -> set[str]:
+    """The names a function's body reads (modules, classes, functions, its locals)."""
+    return {
+        node.id
+        for statement in function.body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+
+
+def test_the_article_view_calls_down_into_bantin_reader_only():
+    tree = ast.parse((ROOT / "blueprints/public/pages.py").read_text(encoding="utf-8"))
+    view = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "article")
+    own = {arg.arg for arg in view.args.args} | {"art"}
+    # The view finds the article (queries, the one visibility rule) and hands it to the
+    # reader; everything else the page needs is bantin.reader's.
+    assert _names_used(view) - own == {
+        "queries",
+        "Article",
+        "abort",
+        "redirect",
+        "url_for",
+        "reader",
+    }
+
+
+def test_the_reader_path_calls_nothing_in_the_blueprint_layer():
+    """Reader views import nothing from another view module: the shared assembly is
+    bantin.reader's, so no blueprint module calls across or back up into another."""
+    public = ROOT / "blueprints" / "public"
+    crossing = {
+        path.name: sorted(
+            n
+            for n in _imports(path)
+            if n.startswith("blueprints.") and not n.startswith("blueprints.public.blueprint")
+        )
+        for path in public.glob("*.py")
+        if path.name != "__init__.py"  # it imports the view modules to register them
+    }
+    assert {k: v for k, v in crossing.items() if v} == {}
+    reader_imports = {n for n in _imports(ROOT / "bantin/reader.py") if n.startswith("bantin.")}
+    modules = {n.rsplit(".", 1)[0] if n.count(".") > 1 else n for n in reader_imports}
+    assert modules == {
+        "bantin.cache",
+        "bantin.counters",
+        "bantin.queries",
+        "bantin.comment_form",
+        "bantin.comments",
+        "bantin.formatting",
+        "bantin.models",
+        "bantin.sidebar",
+    }

@@ -4,7 +4,8 @@ from flask import Flask, request
 from flask_babel import get_locale
 
 from bantin.formatting import iso, local_date, local_datetime, number, paragraphs
-from bantin.sidebar import LiveParts, site_layout
+from bantin.reader import LiveParts
+from bantin.sidebar import site_layout
 
 
 def register(app: Flask) -> None:
@@ -23,7 +24,7 @@ def register(app: Flask) -> None:
     def _page_context() -> dict:
         # `parts`: a page's per-request parts (flashed messages, visit counters), computed
         # when the template reads them. A cached reader page passes holes instead
-        # (blueprints/public/pages.py: render_page), and an explicit value wins.
+        # (bantin.reader.render_page), and an explicit value wins.
         return {
             "current_locale": str(get_locale()),
             "request_path": request.path,

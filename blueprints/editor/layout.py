@@ -64,4 +64,3 @@ def editor_nav() -> list[NavLink]:
             )
         )
     return links
-

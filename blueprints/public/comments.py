@@ -9,15 +9,14 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
-from bantin import captcha, comments, queries
+from bantin import captcha, comments, queries, reader
+from bantin.comment_form import CommentForm
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import Article, CommentStatus
 from bantin.sidebar import site_layout
 from bantin.web.net import client_ip, rate_key
 from blueprints.public.blueprint import bp
-from bantin.comment_form import CommentForm
-from blueprints.public.pages import render_article
 
 MAX_ID = 9223372036854775807
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -56,7 +55,7 @@ def comment_post(article_id: int):
         full = queries.article_with_category(art.id)
         if full is None:  # deleted meanwhile
             abort(404)
-        return render_article(full, form=form.prepare(full), status=400, count_view=False)
+        return reader.article_page(full, form=form.prepare(full), status=400, count_view=False)
     if outcome.status == CommentStatus.APPROVED:
         flash(_("Ý kiến của bạn đã được đăng"), "comment")
     else:

@@ -1,33 +1,23 @@
 """Home, category and article pages, uploads and the health check."""
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
     g,
     redirect,
-    render_template,
     request,
     send_from_directory,
     url_for,
 )
-from flask_babel import get_locale
 
-from bantin import cache, counters, documents, queries, sidebar
-from bantin.cache import fill_holes
-from bantin.comments import comments_open
+from bantin import counters, documents, queries, reader
 from bantin.extensions import db
-from bantin.formatting import number
 from bantin.models import Article, Media, MediaKind
 from bantin.sidebar import site_layout
 from bantin.web.headers import UPLOADS_CSP
 from bantin.web.paging import page_arg, paginate
 from blueprints.public.blueprint import bp
-from bantin.comment_form import CommentForm
-
-VIEWS_HOLE = cache.Hole("views")
 
 
 @bp.after_request
@@ -52,36 +42,10 @@ def _count_page_view(response):
     return response
 
 
-def render_page(
-    template: str,
-    fills: dict | None = None,
-    key_extra=None,
-    lazy_context: Callable[[], dict] | None = None,
-    **context,
-) -> str:
-    """Render a reader page through the page cache, with holes for per-request parts.
-
-    The HTML is cached per content version, address and language (and `key_extra`); the
-    per-request parts (flashed messages, visit counters: ``sidebar.HOLES``) and the caller's
-    `fills` are filled in per request. `lazy_context` adds what only a render needs (built
-    on a cache miss). A POST's page (a rejected comment) is rendered, never cached.
-    """
-    fills = sidebar.part_fills() | (fills or {})
-
-    def build() -> str:
-        extra = lazy_context() if lazy_context else {}
-        return render_template(template, **{**context, "parts": sidebar.HOLES, **extra})
-
-    if request.method != "GET":
-        return fill_holes(build(), fills)
-    key = ("html", template, request.host_url, request.full_path, str(get_locale()), key_extra)
-    return fill_holes(cache.cached(key, build), fills)
-
-
 @bp.get("/")
 def home():
     """The front page: featured, latest, then a block per category."""
-    return render_page("public/home.html", **queries.home_data())
+    return reader.render_page("public/home.html", **queries.home_data())
 
 
 @bp.get("/category/<slug>")
@@ -93,7 +57,7 @@ def category(slug: str):
     number = page_arg()
     per_page = max(1, min(100, site_layout().settings.articles_per_page or 20))
     page = paginate(queries.category_count(cat.id), per_page, number)
-    return render_page(
+    return reader.render_page(
         "public/category.html",
         category=cat,
         articles=queries.category_listing(cat.id, page),
@@ -112,43 +76,7 @@ def article(article_id: int, slug: str | None = None):
         abort(404)
     if slug != art.slug:
         return redirect(url_for("public.article", article_id=art.id, slug=art.slug), 301)
-    return render_article(art)
-
-
-def render_article(art, form=None, status: int = 200, count_view: bool = True):
-    """The article page; a rejected comment re-renders it (400) with its form, uncounted.
-
-    A plain view's blank comment form is part of the cached page, its per-reader tokens
-    (CSRF, captcha, form time) holes filled per request.
-    """
-    if count_view and counters.countable(request):
-        figures = counters.record_article_view(art.id, counters.is_new_visit(request))
-        g.hit_recorded = True
-    else:
-        figures = counters.article_counts(art.id)
-    is_open = comments_open(art, site_layout().settings)
-    fills = {VIEWS_HOLE: number(figures.views)}
-    lazy_context = None
-    if is_open and form is None:
-        fills |= CommentForm.token_fills(art)
-        lazy_context = lambda: {"comment_form": CommentForm.blank(art)}  # noqa: E731
-    html = render_page(
-        "public/article.html",
-        fills=fills,
-        # An auto-approved comment changes no content version; comments close with time.
-        key_extra=(figures.comments, is_open),
-        lazy_context=lazy_context,
-        article=art,
-        views=VIEWS_HOLE,
-        same_category=queries.same_category_cards(art),
-        comments=queries.approved_comment_list(art.id, figures.comments),
-        comment_form=form if is_open else None,
-        comments_closed=not is_open,
-    )
-    response = current_app.make_response((html, status))
-    if g.get("hit_recorded"):
-        counters.mark_visit(response)
-    return response
+    return reader.article_page(art)
 
 
 @bp.get("/uploads/<path:filename>")

@@ -4,9 +4,9 @@ from flask import abort, request
 from flask_babel import gettext as _
 
 from bantin import search as searching
+from bantin.reader import render_page
 from bantin.web.paging import page_arg
 from blueprints.public.blueprint import bp
-from blueprints.public.pages import render_page
 
 PER_PAGE = 20
 
