@@ -24,9 +24,38 @@ from sqlalchemy.orm import Session
 
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Article, Category, SiteSettings, WebLink
+from bantin.models import (
+    Article,
+    Category,
+    Contact,
+    ContactUnit,
+    DocumentTerm,
+    MenuItem,
+    OfficialDocument,
+    OfficialDocumentFile,
+    Page,
+    ScheduleEntry,
+    ScheduleWeek,
+    SiteSettings,
+    WebLink,
+)
 
-WATCHED = (Article, Category, WebLink, SiteSettings)
+# Everything readers see: a change to any of these rows moves the content version.
+WATCHED = (
+    Article,
+    Category,
+    WebLink,
+    SiteSettings,
+    OfficialDocument,
+    OfficialDocumentFile,
+    DocumentTerm,
+    Page,
+    MenuItem,
+    ContactUnit,
+    Contact,
+    ScheduleEntry,
+    ScheduleWeek,
+)
 # A safety net only: versions do the real invalidation.
 MAX_AGE = timedelta(minutes=5)
 # Least recently used entries go first; whole rendered pages (~25 KB) are among them, so

@@ -9,7 +9,19 @@ from bantin.models.article import (
 )
 from bantin.models.audit import AuditLog
 from bantin.models.comment import CaptchaChallenge, Comment, CommentStatus
+from bantin.models.contact import Contact, ContactUnit
 from bantin.models.media import Media, MediaKind
+from bantin.models.official_document import (
+    DocumentStatus,
+    DocumentTerm,
+    LegalStatus,
+    OfficialDocument,
+    OfficialDocumentFile,
+    OfficialDocumentRevision,
+    TermKind,
+)
+from bantin.models.page import MenuItem, MenuTarget, Page, PageRevision, PageStatus
+from bantin.models.schedule import ScheduleEntry, ScheduleWeek
 from bantin.models.site import ContentState, SiteSettings, WebLink
 from bantin.models.stats import ArticleDailyViews, DailyStats, RateEvent
 from bantin.models.user import LoginAttempt, Role, User
@@ -24,15 +36,31 @@ __all__ = [
     "CaptchaChallenge",
     "Category",
     "Comment",
-    "ContentState",
     "CommentStatus",
+    "Contact",
+    "ContactUnit",
+    "ContentState",
     "DailyStats",
+    "DocumentStatus",
+    "DocumentTerm",
+    "LegalStatus",
     "LoginAttempt",
     "Media",
     "MediaKind",
+    "MenuItem",
+    "MenuTarget",
+    "OfficialDocument",
+    "OfficialDocumentFile",
+    "OfficialDocumentRevision",
+    "Page",
+    "PageRevision",
+    "PageStatus",
     "RateEvent",
     "Role",
+    "ScheduleEntry",
+    "ScheduleWeek",
     "SiteSettings",
+    "TermKind",
     "User",
     "WebLink",
 ]

@@ -21,6 +21,17 @@ class SiteSettings(db.Model):
     phone: Mapped[str] = mapped_column(sa.String(100), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     credit_line: Mapped[str] = mapped_column(sa.String(300), default="")
+    fax: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    hotline: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    # English for the organisation and its contacts (Decree 42/2022, Art. 7).
+    site_name_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    owner_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    address_en: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    # A monitoring or analytics script (the state EMC service): loaded from this https URL
+    # on every reader page; its origin is added to the CSP's script-src.
+    analytics_script_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    # The schedule's heading note, e.g. "Lịch này thay thư mời họp".
+    schedule_note: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     articles_per_page: Mapped[int] = mapped_column(default=20)
     # Comment policy
     comments_require_approval: Mapped[bool] = mapped_column(default=True)

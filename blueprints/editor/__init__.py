@@ -6,12 +6,17 @@ from blueprints.editor import (  # noqa: F401
     autosave,
     categories,
     comments,
+    contacts,
     dashboard,
     layout,
     links,
     media,
+    menu,
+    official_documents,
     profile,
+    schedule,
     settings,
+    site_pages,
     users,
 )
 from blueprints.editor.blueprint import bp

@@ -1,6 +1,16 @@
 """Readers' pages. Route modules attach their views to the one blueprint."""
 
-from blueprints.public import comments, feeds, language, pages, search  # noqa: F401
+from blueprints.public import (  # noqa: F401
+    comments,
+    contacts,
+    feeds,
+    language,
+    official_documents,
+    pages,
+    schedule,
+    search,
+    site_pages,
+)
 from blueprints.public.blueprint import bp
 
 __all__ = ["bp"]

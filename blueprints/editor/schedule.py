@@ -1,0 +1,3 @@
+"""The weekly work schedule in the editor."""
+
+from blueprints.editor.blueprint import bp  # noqa: F401
