@@ -7,8 +7,13 @@ after the ``after_request`` hooks have run.
 """
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 from flask import Flask, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from bantin.sidebar import site_layout
 
 # No 'unsafe-inline' anywhere: templates carry no <script> blocks, no on* handlers and no
 # style="" attributes. Uploaded images are same-origin; data: covers small inline icons.
@@ -35,15 +40,64 @@ BASE_HEADERS = {
 }
 
 
+def script_origin(url: str | None) -> str | None:
+    """The origin of an external script's https URL (the analytics setting), else None.
+
+    Only a plain https URL of a file qualifies: no credentials, no query-less tricks such as
+    a bare origin, and nothing the CSP source grammar would read as more than one source.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if (
+        parts.scheme != "https"
+        or not host
+        or parts.username is not None
+        or parts.password is not None
+        or parts.path in ("", "/")
+        or any(c.isspace() or c in ";,'\"" for c in url)
+    ):
+        return None
+    return f"https://{host}" + (f":{port}" if port else "")
+
+
+@lru_cache(maxsize=8)
+def reader_csp(origin: str | None) -> str:
+    """The reader pages' CSP: the analytics script's origin may load scripts, and its
+    beacons (images, fetch) may go there; nothing else changes."""
+    if origin is None:
+        return CSP
+    return (
+        CSP.replace("script-src 'self';", f"script-src 'self' {origin};")
+        .replace("img-src 'self' data:;", f"img-src 'self' data: {origin};")
+        .replace("object-src", f"connect-src 'self' {origin}; object-src")
+    )
+
+
+def _page_csp() -> str:
+    if request.blueprint == "editor":
+        # The editor previews an image while it uploads from a local blob: address.
+        return EDITOR_CSP
+    if request.blueprint == "public":
+        try:  # the settings are cached for the request (site_layout)
+            return reader_csp(script_origin(site_layout().settings.analytics_script_url))
+        except SQLAlchemyError:  # a "database unavailable" page keeps the strict policy
+            return CSP
+    return CSP
+
+
 def add_security_headers(response):
     """Set the headers a view did not set itself (uploads keep their sandbox CSP)."""
     headers = response.headers
     for name, value in BASE_HEADERS.items():
         headers.setdefault(name, value)
-    # The editor previews an image while it uploads from a local blob: address.
-    headers.setdefault(
-        "Content-Security-Policy", EDITOR_CSP if request.blueprint == "editor" else CSP
-    )
+    if "Content-Security-Policy" not in headers:
+        headers["Content-Security-Policy"] = _page_csp()
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
     # The application never advertises its software or version.

@@ -33,6 +33,7 @@ from wtforms.validators import (
 from bantin.models import Role
 from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from bantin.text import clean_line, has_control_chars, nfc, normalise_email
+from bantin.web.headers import script_origin
 
 REQUIRED = _l("Vui lòng điền mục này.")
 ROLE_CHOICES = [
@@ -221,6 +222,14 @@ def email_address(form, field) -> None:
         raise ValidationError(_l("Địa chỉ email không hợp lệ.")) from exc
 
 
+def script_url(form, field) -> None:
+    """The analytics script: a file on an https origin (its origin joins the CSP)."""
+    if field.data and script_origin(field.data) is None:
+        raise ValidationError(
+            _l("Cần đường dẫn https đầy đủ tới tệp script, ví dụ https://theodoi.example.vn/t.js.")
+        )
+
+
 def keyword_lines(form, field) -> None:
     items = lines(field.data)
     if len(items) > 500:
@@ -280,6 +289,35 @@ class SettingsForm(FlaskForm):
     address = StringField(_l("Địa chỉ"), filters=[_line], validators=[_max(300), no_control_chars])
     phone = StringField(_l("Điện thoại"), filters=[_line], validators=[_max(100), no_control_chars])
     email = EmailField(_l("Email liên hệ"), filters=[_line], validators=[_max(254), email_address])
+    fax = StringField(_l("Fax"), filters=[_line], validators=[_max(100), no_control_chars])
+    hotline = StringField(
+        _l("Đường dây nóng"), filters=[_line], validators=[_max(100), no_control_chars]
+    )
+    site_name_en = StringField(
+        _l("Tên trang bằng tiếng Anh"),
+        filters=[_line],
+        validators=[_max(200), no_control_chars],
+    )
+    owner_en = StringField(
+        _l("Tên đơn vị bằng tiếng Anh"),
+        filters=[_line],
+        validators=[_max(200), no_control_chars],
+    )
+    address_en = StringField(
+        _l("Địa chỉ bằng tiếng Anh"),
+        filters=[_line],
+        validators=[_max(300), no_control_chars],
+    )
+    analytics_script_url = StringField(
+        _l("Script theo dõi truy cập (đường dẫn https)"),
+        filters=[_line],
+        validators=[_max(500), no_control_chars, script_url],
+    )
+    schedule_note = StringField(
+        _l("Ghi chú đầu lịch công tác"),
+        filters=[_line],
+        validators=[_max(300), no_control_chars],
+    )
     credit_line = StringField(
         _l("Dòng ghi công (ví dụ: Phát triển bởi …)"),
         filters=[_line],
