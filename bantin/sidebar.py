@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import g
 
-from bantin import cache, queries
+from bantin import cache, menu, queries
 from bantin.clock import local_today
 from bantin.extensions import db
 from bantin.models import SiteSettings, WebLink
@@ -25,7 +25,10 @@ MOST_READ_SHOWN = 5
 @dataclass
 class Layout:
     settings: SimpleNamespace
+    # The header menu the office built (bantin.menu.header_items), empty when none was:
+    # the header then lists the categories (today's behaviour).
     menu: list[SimpleNamespace]
+    categories: list[SimpleNamespace]
     latest: list[SimpleNamespace]
     links: list[SimpleNamespace]
 
@@ -73,7 +76,8 @@ def _layout_content() -> dict:
     ).all()
     return {
         "settings": cache.settings_snapshot(SiteSettings.get()),
-        "menu": [cache.snapshot(c, ("id", "name", "slug")) for c in queries.categories()],
+        "menu": menu.header_items(),
+        "categories": [cache.snapshot(c, ("id", "name", "slug")) for c in queries.categories()],
         "latest": [
             cache.snapshot(a, ("id", "slug", "title")) for a in queries.latest(LATEST_SHOWN + 1)
         ],

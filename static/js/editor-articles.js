@@ -10,7 +10,9 @@
 (function () {
   "use strict";
 
-  var form = document.getElementById("article-form");
+  // The article form, or another form that writes a body with this editor (a page:
+  // templates/editor/site_pages/form.html), marked with data-rich-editor.
+  var form = document.getElementById("article-form") || document.querySelector("form[data-rich-editor]");
   var mount = document.getElementById("body-editor");
   var T = window.BantinTipTap;
   if (!form || !mount || !T) {
@@ -1368,7 +1370,7 @@
         "aria-multiline": "true",
         "aria-labelledby": "body-label",
         "aria-describedby": mount.getAttribute("data-describedby") || "body-hint",
-        lang: document.documentElement.lang || "vi",
+        lang: mount.getAttribute("data-lang") || document.documentElement.lang || "vi",
         spellcheck: "true",
       },
       transformPastedHTML: cleanPastedHTML,
