@@ -65,14 +65,16 @@ def _select_locale() -> str:
 
 def register_database(app: Flask) -> None:
     """The listeners database work goes through: SQLite's pragmas on every new connection,
-    the content version on every flush, the search index on every article write.
-    SQLAlchemy keeps them per class for the whole process; registering is idempotent."""
+    the content version on every flush, the search indexes on every article, document and
+    page write. SQLAlchemy keeps them per class for the whole process; registering is
+    idempotent."""
     from bantin import cache, database
-    from bantin.search import index
+    from bantin.search import index, portal
 
     database.register_pragmas()
     cache.register_listeners()
     index.register_listeners()
+    portal.register_listeners()
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Diacritic-insensitive article search on SQLite FTS5, with bounded work per query.
+"""Diacritic-insensitive search on SQLite FTS5 (articles, and the portal's documents and
+pages in ``portal``), with bounded work per query.
 
 One concern a module: ``index`` keeps the FTS5 tables in step with articles (listeners,
 reindex, the CLI), ``query`` parses a reader's text (folding, terms), ``ranking`` holds the
@@ -26,13 +27,22 @@ from bantin.search.query import (
     parse_query,
     tone_variants,
 )
-from bantin.search.ranking import MAX_RESULTS, Hit, Results, cached_search, count, search
+from bantin.search.ranking import (
+    KINDS,
+    MAX_RESULTS,
+    Hit,
+    Results,
+    cached_search,
+    count,
+    search,
+)
 from bantin.search.snippets import SNIPPET_SCAN_CHARS, SNIPPET_WORDS, highlight, snippet
 
 __all__ = [
     "CREATE_STATEMENTS",
     "DROP_STATEMENTS",
     "FOLDED_TABLE",
+    "KINDS",
     "MAX_QUERY_LENGTH",
     "MAX_RESULTS",
     "MAX_TERMS",

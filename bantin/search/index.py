@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 from sqlalchemy import event
 
+from bantin import cache
 from bantin.extensions import db
 from bantin.models import Article, ArticleStatus
 from bantin.search.query import fold_d
@@ -36,6 +37,8 @@ from bantin.text import nfc
 
 FOLDED_TABLE = "article_search"
 TEXT_TABLE = "article_search_text"
+# The documents' and pages' tables (bantin.search.portal, which imports this module).
+PORTAL_TABLES = ("portal_search", "portal_search_text")
 # Shadow tables FTS5 creates next to each virtual table.
 _SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 
@@ -58,7 +61,7 @@ def is_search_table(name: str) -> bool:
     """True for the FTS5 tables and their shadow tables (schema comparisons skip them)."""
     return any(
         name == base or name in {base + suffix for suffix in _SHADOW_SUFFIXES}
-        for base in (FOLDED_TABLE, TEXT_TABLE)
+        for base in (FOLDED_TABLE, TEXT_TABLE, *PORTAL_TABLES)
     )
 
 
@@ -221,6 +224,11 @@ search_cli = AppGroup("search", help="Full-text search index.")
 
 @search_cli.command("reindex")
 def reindex_command() -> None:
-    """Rebuild the search index from every article."""
+    """Rebuild the search indexes from every article, document and page."""
+    from bantin.search import portal  # it imports this module
+
     count = reindex()
-    click.echo(f"Search index rebuilt: {count} articles.")
+    others = portal.reindex()
+    cache.bump()  # cached result pages were built from the old index
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count} articles, {others} documents and pages.")

@@ -10,12 +10,14 @@ with now, so scheduling needs no timer.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import lru_cache
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from flask import url_for
+from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.orm import selectinload, undefer
@@ -23,8 +25,9 @@ from sqlalchemy.orm import selectinload, undefer
 from bantin import cache
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Article
+from bantin.models import Article, OfficialDocument, Page
 from bantin.queries import LISTING_COLUMNS
+from bantin.search import portal
 from bantin.search.index import FOLDED_TABLE, TEXT_TABLE
 from bantin.search.query import SearchQuery
 from bantin.search.snippets import SNIPPET_SCAN_CHARS, highlight, snippet
@@ -35,11 +38,20 @@ MAX_RESULTS = 1000
 WEIGHTS = (10.0, 4.0, 1.0)
 
 
+# What readers can filter the results by (GET /search?kind=); "" means every kind.
+ARTICLE = "article"
+KINDS = (ARTICLE, portal.DOCUMENT, portal.PAGE)
+
+
 @dataclass
 class Hit:
-    article: Article
+    article: Article | None  # an article's hit; None for the other kinds
     title_html: Markup
     snippet_html: Markup
+    kind: str = ARTICLE
+    url: str = ""  # a document's or page's address
+    meta: str = ""  # a document's number
+    date: date | None = None  # a document's issue date
 
 
 @dataclass
@@ -50,6 +62,8 @@ class Results:
     per_page: int
     hits: list[Hit]
     capped: bool = False
+    kind: str = ""  # the kind filter ("": all)
+    counts: dict[str, int] = field(default_factory=dict)  # matches per kind
 
     @property
     def pages(self) -> int:
@@ -138,23 +152,84 @@ def _ranked_ids(
 
 
 def search(
-    query: SearchQuery, page: int = 1, per_page: int = 20, now: datetime | None = None
+    query: SearchQuery,
+    page: int = 1,
+    per_page: int = 20,
+    now: datetime | None = None,
+    kind: str = "",
 ) -> Results:
-    """One page of visible articles: exact-diacritic matches, then bm25, then newest.
+    """One page of visible matches of one kind, or of every kind.
 
-    Beyond MAX_RESULTS matches the total is reported as capped, and the pages stop there.
+    Articles: exact-diacritic matches, then bm25, then newest, counted up to MAX_RESULTS.
+    Every kind: within each tier, the office's documents and pages come before the
+    articles (they are few, and what a reader looking for a regulation wants first):
+    exact documents and pages, exact articles, the other documents and pages, the other
+    articles.
     """
     if not query.ok:
-        return Results(query, 0, page, per_page, [])
+        return Results(query, 0, page, per_page, [], kind=kind)
     now = now or utcnow()
+    offset = (page - 1) * per_page
+    if kind == ARTICLE:
+        return _articles(query, now, page, per_page)
+    found = portal.matches(query, (kind,) if kind in KINDS else (portal.DOCUMENT, portal.PAGE))
+    counts = {k: sum(1 for m in found if m.kind == k) for k in (portal.DOCUMENT, portal.PAGE)}
+    if kind in KINDS:  # documents or pages
+        hits = _portal_hits(found[offset : offset + per_page], query)
+        return Results(query, len(found), page, per_page, hits, kind=kind, counts=counts)
+    articles = _articles(query, now, page, per_page, count_only=bool(found))
+    counts[ARTICLE] = articles.total
+    if not found:
+        return replace(articles, counts=counts)
+    exact = 0
+    typed = query.typed_match()
+    if typed is not None and articles.total:
+        exact = min(_count(TEXT_TABLE, typed, now, MAX_RESULTS), articles.total)
+    first_tier = sum(1 for m in found if m.tier == 0)
+    segments = (
+        ("p", 0, first_tier),
+        ("a", 0, exact),
+        ("p", first_tier, len(found)),
+        ("a", exact, articles.total),
+    )
+    total = articles.total + len(found)
+    end, start, slots = min(offset + per_page, total), 0, []
+    for source, low, high in segments:
+        for position in range(max(offset, start), min(end, start + high - low)):
+            slots.append((source, low + position - start))
+        start += high - low
+    wanted = [i for source, i in slots if source == "a"]  # one run of article positions
+    article_hits = iter(_article_hits(query, now, wanted[0], len(wanted)) if wanted else [])
+    portal_hits = iter(_portal_hits([found[i] for source, i in slots if source == "p"], query))
+    hits = [next(portal_hits if source == "p" else article_hits, None) for source, _ in slots]
+    return Results(
+        query,
+        total,
+        page,
+        per_page,
+        [h for h in hits if h is not None],
+        articles.capped,
+        counts=counts,
+    )
+
+
+def _articles(
+    query: SearchQuery, now: datetime, page: int, per_page: int, count_only: bool = False
+) -> Results:
+    """Articles only; beyond MAX_RESULTS matches the total is capped, the pages stop."""
     total = _count(FOLDED_TABLE, query.folded_match(), now, MAX_RESULTS + 1)
     capped = total > MAX_RESULTS
     total = min(total, MAX_RESULTS)
     offset = (page - 1) * per_page
-    if total == 0 or offset >= total:
-        return Results(query, total, page, per_page, [], capped)
+    if count_only or total == 0 or offset >= total:
+        return Results(query, total, page, per_page, [], capped, kind=ARTICLE)
     # The tiers' windows together can hold more than MAX_RESULTS rows: show `total`.
-    ranked = _ranked_ids(query, now, offset, min(per_page, total - offset))
+    hits = _article_hits(query, now, offset, min(per_page, total - offset))
+    return Results(query, total, page, per_page, hits, capped, kind=ARTICLE)
+
+
+def _article_hits(query: SearchQuery, now: datetime, offset: int, limit: int) -> list[Hit]:
+    ranked = _ranked_ids(query, now, offset, limit)
     # By primary key (a visibility condition in SQL would tempt SQLite into scanning the
     # status index); visibility is checked again here: the index only finds the rows.
     articles = db.session.scalars(
@@ -173,20 +248,70 @@ def search(
     for article in articles:
         title, lead, body = texts.get(article.id, (article.title, article.lead or "", ""))
         hits.append(Hit(article, highlight(title, terms), snippet(f"{lead} {body}".strip(), terms)))
-    return Results(query, total, page, per_page, hits, capped)
+    return hits
 
 
-def cached_search(query: SearchQuery, page: int = 1, per_page: int = 20) -> Results:
+def _portal_hits(found: list[portal.Match], query: SearchQuery) -> list[Hit]:
+    """Hits for documents and pages, in the order found (plain values: cacheable)."""
+    terms = frozenset(query.folded_terms)
+    texts = portal.texts([portal.rowid(m.kind, m.ref) for m in found])
+    ids = {k: [m.ref for m in found if m.kind == k] for k in (portal.DOCUMENT, portal.PAGE)}
+    documents = {
+        d.id: d
+        for d in db.session.scalars(
+            sa.select(OfficialDocument).where(OfficialDocument.id.in_(ids[portal.DOCUMENT]))
+        )
+    }
+    pages = {
+        p.id: p for p in db.session.scalars(sa.select(Page).where(Page.id.in_(ids[portal.PAGE])))
+    }
+    paths = portal.page_paths() if pages else {}
+    english = str(get_locale()) == "en"
+    hits = []
+    for match in found:
+        _title, lead, body = texts.get(portal.rowid(match.kind, match.ref), ("", "", ""))
+        if match.kind == portal.DOCUMENT and match.ref in documents:
+            doc = documents[match.ref]
+            hits.append(
+                Hit(
+                    None,
+                    highlight(doc.abstract, terms),
+                    snippet(lead, terms),
+                    kind=portal.DOCUMENT,
+                    url=url_for("public.document", document_id=doc.id, slug=doc.slug),
+                    meta=doc.number,
+                    date=doc.issued_on,
+                )
+            )
+        elif match.kind == portal.PAGE and match.ref in pages:
+            page = pages[match.ref]
+            title = page.title_en if english and page.has_english else page.title
+            hits.append(
+                Hit(
+                    None,
+                    highlight(title, terms),
+                    snippet(body, terms),
+                    kind=portal.PAGE,
+                    url=url_for("public.site_page", path="/".join(paths[page.id][0])),
+                )
+            )
+    return hits
+
+
+def cached_search(query: SearchQuery, page: int = 1, per_page: int = 20, kind: str = "") -> Results:
     """search() through the reader page cache: kept until the content changes or the next
     scheduled article falls due (bantin.cache); the hits hold plain snapshots."""
-    key = ("search", tuple(query.terms), page, per_page)
-    return cache.cached(key, lambda: _snapshot(search(query, page, per_page)))
+    key = ("search", tuple(query.terms), page, per_page, kind, str(get_locale()))
+    return cache.cached(key, lambda: _snapshot(search(query, page, per_page, kind=kind)))
 
 
 def _snapshot(results: Results) -> Results:
     hits = []
     for hit in results.hits:
         art = hit.article
+        if art is None:  # documents and pages: plain values already
+            hits.append(hit)
+            continue
         category = SimpleNamespace(slug=art.category.slug, name=art.category.name)
         article = SimpleNamespace(
             id=art.id,

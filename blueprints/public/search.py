@@ -1,4 +1,5 @@
-"""Diacritic-insensitive search for readers: GET /search?q=&page=."""
+"""Diacritic-insensitive search for readers: GET /search?q=&kind=&page=
+(kind: article, document or page; every kind without it)."""
 
 from flask import abort, request
 from flask_babel import gettext as _
@@ -28,9 +29,12 @@ def search():
     """
     query = searching.parse_query(request.args.get("q", ""))
     page = page_arg()
+    kind = request.args.get("kind", "")
+    if kind not in searching.KINDS:  # an unknown kind is ignored: every kind
+        kind = ""
     results = None
     if query.ok:
-        results = searching.cached_search(query, page, PER_PAGE)
+        results = searching.cached_search(query, page, PER_PAGE, kind)
         if page > results.pages:
             abort(404)
     # Cached like the other reader pages (per content version, address and language).
@@ -40,4 +44,5 @@ def search():
         query=query,
         problem=_problem_message(query.problem),
         results=results,
+        kind=kind,
     )
