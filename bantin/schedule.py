@@ -29,7 +29,7 @@ from bantin.text import clean_line, nfc
 # date's range.
 MIN_YEAR = 1900
 MAX_YEAR = 2999
-_WEEK_RE = re.compile(r"(\d{4})-W(\d{2})")
+_WEEK_RE = re.compile(r"([0-9]{4})-W([0-9]{2})")
 
 EDITABLE_FIELDS = (
     "day",
