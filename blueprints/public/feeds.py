@@ -23,8 +23,9 @@ from sqlalchemy.orm import selectinload
 from bantin import cache, queries
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.models import Article, Category, SiteSettings
+from bantin.models import Article, Category, OfficialDocument, Page, SiteSettings
 from bantin.queries import LISTING_COLUMNS, NEWEST_FIRST
+from bantin.search import portal
 from blueprints.public.blueprint import bp
 
 FEED_ITEMS = 20
@@ -177,6 +178,35 @@ def _site_urls(now: datetime) -> Iterator[str]:
         yield _url(url_for("public.category", slug=cat.slug, _external=True), newest.get(cat.id))
 
 
+def _portal_urls() -> list[str]:
+    """The portal's lists, every visible page (by its chain of slugs) and every published
+    document: an office has hundreds of these, one sitemap part holds them."""
+    urls = [
+        _url(url_for(endpoint, _external=True), None)
+        for endpoint in ("public.documents_list", "public.schedule_page", "public.contacts_page")
+    ]
+    paths = portal.page_paths()
+    for page_id, updated in db.session.execute(sa.select(Page.id, Page.updated_at)):
+        chain, visible = paths.get(page_id, ([], False))
+        if visible:
+            loc = url_for("public.site_page", path="/".join(chain), _external=True)
+            urls.append(_url(loc, updated))
+    documents = db.session.execute(
+        sa.select(OfficialDocument.id, OfficialDocument.slug, OfficialDocument.updated_at)
+        .where(OfficialDocument.visible_clause())
+        .order_by(OfficialDocument.id)
+    )
+    for doc_id, slug, updated in documents:
+        loc = url_for("public.document", document_id=doc_id, slug=slug, _external=True)
+        urls.append(_url(loc, updated))
+    return urls
+
+
+def _portal_part(articles: int, per_file: int) -> int:
+    """The number of the sitemap part that holds the portal's URLs (after the articles')."""
+    return 1 + math.ceil(articles / per_file)
+
+
 def _article_url_parts() -> tuple[str, str]:
     # url_for per row is slow at 100k rows: build one URL and substitute id and slug.
     pattern = url_for("public.article", article_id=987654321, slug="SLUG", _external=True)
@@ -233,16 +263,18 @@ def _xml_stream(chunks: Iterable[str]) -> Response:
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Home, categories and every visible article; an index of sitemaps when that is too many."""
+    """Home, categories, the portal's lists, pages and documents, and every visible article;
+    an index of sitemaps when that is too many."""
     now = utcnow()
     total = _visible_count(now)
     categories = db.session.scalar(sa.select(sa.func.count()).select_from(Category)) or 0
+    others = _portal_urls()
     per_file = _max_urls()
-    if total + categories + 1 <= per_file:
-        head = [_URLSET_OPEN, *_site_urls(now)]
+    if total + categories + 1 + len(others) <= per_file:
+        head = [_URLSET_OPEN, *_site_urls(now), *others]
         return _xml_stream(itertools.chain(head, _article_urls(now), [_URLSET_CLOSE]))
 
-    files = 1 + math.ceil(total / per_file)
+    files = _portal_part(total, per_file) + 1
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
@@ -258,11 +290,14 @@ def sitemap():
 
 @bp.get("/sitemap-<int(max=100000):n>.xml")
 def sitemap_part(n: int):
-    """Part n of a large sitemap: 0 holds home and categories, 1.. the articles by id."""
+    """Part n of a large sitemap: 0 holds home and categories, 1.. the articles by id, the
+    last the portal's lists, pages and documents."""
     now = utcnow()
     per_file = _max_urls()
     if n == 0:
         return _xml_stream([_URLSET_OPEN, *_site_urls(now), _URLSET_CLOSE])
+    if n == _portal_part(_visible_count(now), per_file):
+        return _xml_stream([_URLSET_OPEN, *_portal_urls(), _URLSET_CLOSE])
     first = db.session.scalar(
         sa.select(Article.id)
         .where(Article.visible_clause(now))
