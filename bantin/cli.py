@@ -131,6 +131,7 @@ def register(app: Flask) -> None:
         seed_bench_command,
         search_cli,
         purge_command,
+        __import__("bantin.official_documents_import", fromlist=["x"]).documents_cli,
     ):
         app.cli.add_command(command)
     backup.register(app)  # backup, restore

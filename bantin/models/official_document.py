@@ -56,6 +56,10 @@ class OfficialDocument(db.Model):
     number: Mapped[str] = mapped_column(sa.String(100))  # số/ký hiệu: 15/2025/QĐ-UBND
     slug: Mapped[str] = mapped_column(sa.String(200))
     abstract: Mapped[str] = mapped_column(sa.Text, default="")  # trích yếu
+    # Number and abstract folded (lowercase, no marks, đ -> d) with every run of other
+    # characters made one space, between spaces: " 15 2025 qd ubnd ve viec … ". Kept in
+    # step by bantin.official_documents.save(); the `q` filter matches words against it.
+    folded: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     type_id: Mapped[int] = mapped_column(sa.ForeignKey("document_term.id"))
     issuer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("document_term.id"))
     field_id: Mapped[int | None] = mapped_column(sa.ForeignKey("document_term.id"))

@@ -86,6 +86,7 @@ def upgrade():
     sa.Column('number', sa.String(length=100), nullable=False),
     sa.Column('slug', sa.String(length=200), nullable=False),
     sa.Column('abstract', sa.Text(), nullable=False),
+    sa.Column('folded', sa.Text(), server_default='', nullable=False),
     sa.Column('type_id', sa.Integer(), nullable=False),
     sa.Column('issuer_id', sa.Integer(), nullable=True),
     sa.Column('field_id', sa.Integer(), nullable=True),

@@ -1,0 +1,311 @@
+"""`flask --app app documents import CSV FILES_DIR`: an office's archive of documents.
+
+A dry run by default: every row is checked (number, type, dates, files, duplicates) and a
+report says which rows would be imported and which are refused, and why. With `--apply`
+the accepted rows are imported in one transaction, their files stored through the normal
+attachment path (bantin.documents: the same content checks as an upload); if anything fails
+the transaction is rolled back and the files already copied are removed: nothing is ever
+half-imported. The CSV columns are documented in docs/documents-import.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from bantin import audit, documents
+from bantin import official_documents as service
+from bantin.extensions import db
+from bantin.models import DocumentStatus, LegalStatus, Media, TermKind
+from bantin.text import clean_line, nfc
+
+REQUIRED = ("number", "type", "issued_on", "abstract")
+OPTIONAL = ("issuer", "field", "effective_on", "signer", "files", "legal_status", "status")
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+# Keys are folded words (bantin.official_documents.fold_words): "Còn hiệu lực", "in_force"…
+LEGAL = {
+    "": LegalStatus.IN_FORCE,
+    "in force": LegalStatus.IN_FORCE,
+    "con hieu luc": LegalStatus.IN_FORCE,
+    "expired": LegalStatus.EXPIRED,
+    "het hieu luc": LegalStatus.EXPIRED,
+}
+STATUS = {
+    "": DocumentStatus.PUBLISHED,
+    "published": DocumentStatus.PUBLISHED,
+    "da dang": DocumentStatus.PUBLISHED,
+    "dang": DocumentStatus.PUBLISHED,
+    "draft": DocumentStatus.DRAFT,
+    "nhap": DocumentStatus.DRAFT,
+    "ban nhap": DocumentStatus.DRAFT,
+}
+MAX_ROWS = 100_000
+
+
+class ImportFailed(Exception):
+    """The CSV as a whole cannot be read (no header, a missing column, not UTF-8)."""
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+    issued_on: date | None = None
+    effective_on: date | None = None
+    legal_status: LegalStatus = LegalStatus.IN_FORCE
+    status: DocumentStatus = DocumentStatus.PUBLISHED
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    new_terms: dict[TermKind, list[str]] = field(default_factory=dict)
+    applied: bool = False
+    imported: int = 0
+
+    @property
+    def accepted(self) -> list[Row]:
+        return [r for r in self.rows if not r.problems]
+
+    @property
+    def refused(self) -> list[Row]:
+        return [r for r in self.rows if r.problems]
+
+    def text(self) -> str:
+        lines = []
+        if self.applied:
+            lines.append(f"Imported {self.imported} document(s).")
+        else:
+            lines.append("Dry run: nothing was changed. Run again with --apply to import.")
+        lines.append(
+            f"Rows read: {len(self.rows)}; accepted: {len(self.accepted)}; "
+            f"refused: {len(self.refused)}."
+        )
+        labels = {TermKind.TYPE: "types", TermKind.ISSUER: "issuers", TermKind.FIELD: "fields"}
+        for kind, names in self.new_terms.items():
+            if names:
+                verb = "Created" if self.applied else "Would create"
+                lines.append(f"{verb} new {labels[kind]}: " + ", ".join(names))
+        for row in self.refused:
+            number = row.values.get("number") or "-"
+            for problem in row.problems:
+                lines.append(f"Row {row.line} ({number}): refused: {problem}")
+        return "\n".join(lines)
+
+
+def _date(raw: str) -> date:
+    raw = raw.strip()
+    for pattern in DATE_FORMATS:
+        try:
+            value = datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+        if service.MIN_YEAR <= value.year <= service.MAX_YEAR:
+            return value
+    raise ValueError(raw)
+
+
+def read_csv(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed("the CSV is not UTF-8 text (save it as CSV UTF-8)") from exc
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration as exc:
+        raise ImportFailed("the CSV is empty") from exc
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ImportFailed("missing column(s): " + ", ".join(missing))
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ImportFailed(f"more than {MAX_ROWS} rows: split the file")
+        line = reader.line_num
+        padded = values + [""] * (len(header) - len(values))
+        rows.append((line, {h: nfc(v).strip() for h, v in zip(header, padded, strict=False)}))
+    return header, rows
+
+
+def _file_names(raw: str) -> list[str]:
+    return [name.strip() for name in raw.replace("|", ";").split(";") if name.strip()]
+
+
+def check(csv_path: Path, files_dir: Path) -> Report:
+    """Read and check every row; nothing is written."""
+    _header, raw_rows = read_csv(csv_path.read_bytes())
+    report = Report()
+    known = {
+        kind: {service.fold_words(t.name): t for t in service.terms(kind)} for kind in TermKind
+    }
+    new_terms: dict[TermKind, dict[str, str]] = {kind: {} for kind in TermKind}
+    seen: dict[tuple[str, str], int] = {}
+    root = files_dir.resolve()
+    limit = documents.max_bytes()
+    for line, values in raw_rows:
+        row = Row(line=line, values=values)
+        report.rows.append(row)
+        number = clean_line(values.get("number", ""))
+        type_name = clean_line(values.get("type", ""))
+        if not number:
+            row.problems.append("missing number (số/ký hiệu)")
+        elif len(number) > service.NUMBER_MAX:
+            row.problems.append(f"number longer than {service.NUMBER_MAX} characters")
+        if not type_name:
+            row.problems.append("missing type (loại văn bản)")
+        if not values.get("abstract", "").strip():
+            row.problems.append("missing abstract (trích yếu)")
+        elif len(values["abstract"]) > service.ABSTRACT_MAX:
+            row.problems.append(f"abstract longer than {service.ABSTRACT_MAX} characters")
+        for column, required in (("issued_on", True), ("effective_on", False)):
+            raw = values.get(column, "")
+            if not raw:
+                if required:
+                    row.problems.append("missing issue date (issued_on)")
+                continue
+            try:
+                setattr(row, column, _date(raw))
+            except ValueError:
+                row.problems.append(f"bad date in {column}: {raw!r} (use dd/mm/yyyy)")
+        if row.issued_on and row.effective_on and row.effective_on < row.issued_on:
+            row.problems.append("effective_on is before issued_on")
+        for column, table in (("legal_status", LEGAL), ("status", STATUS)):
+            raw = service.fold_words(values.get(column, ""))
+            if raw not in table:
+                row.problems.append(f"unknown {column}: {values.get(column)!r}")
+            else:
+                setattr(row, column, table[raw])
+        for column in ("issuer", "field", "signer"):
+            if len(values.get(column, "")) > service.TERM_MAX:
+                row.problems.append(f"{column} longer than {service.TERM_MAX} characters")
+        # Duplicates: in the database, or earlier in this CSV.
+        if number and type_name:
+            key = (service.fold_words(type_name), service.fold_words(number))
+            if key in seen:
+                row.problems.append(f"duplicate number and type (same as row {seen[key]})")
+            else:
+                seen[key] = line
+                term = known[TermKind.TYPE].get(key[0])
+                if term is not None and service.find_duplicate(number, term.id) is not None:
+                    row.problems.append("duplicate number and type (already on the site)")
+        for name in _file_names(values.get("files", "")):
+            path = (root / name).resolve()
+            if not path.is_relative_to(root) or not path.is_file():
+                row.problems.append(f"unknown file: {name}")
+                continue
+            if path.stat().st_size > limit:
+                row.problems.append(
+                    f"file refused: {name}: larger than {documents.limit_text(limit)}"
+                )
+                continue
+            data = path.read_bytes()
+            try:
+                documents.check(data, path.name)
+            except documents.DocumentError as exc:
+                row.problems.append(f"file refused: {name}: {exc.message}")
+                continue
+            row.files.append((documents.clean_name(path.name), data))
+        if not row.problems:
+            for kind, column in (
+                (TermKind.TYPE, "type"),
+                (TermKind.ISSUER, "issuer"),
+                (TermKind.FIELD, "field"),
+            ):
+                name = clean_line(values.get(column, ""))
+                if name and service.fold_words(name) not in known[kind]:
+                    new_terms[kind].setdefault(service.fold_words(name), name)
+    report.new_terms = {kind: list(names.values()) for kind, names in new_terms.items()}
+    return report
+
+
+def apply(report: Report, actor: str = "cli") -> None:
+    """Import the accepted rows in one transaction; on any failure nothing stays."""
+    stored: list[Media] = []
+    try:
+        terms: dict[TermKind, dict[str, int]] = {
+            kind: {service.fold_words(t.name): t.id for t in service.terms(kind)}
+            for kind in TermKind
+        }
+        for kind, names in report.new_terms.items():
+            for name in names:
+                term = service.create_term(kind, name)
+                terms[kind][service.fold_words(name)] = term.id
+        for row in report.accepted:
+            ids = []
+            for name, data in row.files:
+                item = documents.store_document(data, name, None)
+                stored.append(item)
+                ids.append(item.id)
+
+            def term_id(kind: TermKind, column: str, values=row.values, terms=terms):
+                name = values.get(column, "")
+                return terms[kind][service.fold_words(name)] if name else None
+
+            service.save(
+                None,
+                None,
+                {
+                    "number": row.values["number"],
+                    "abstract": row.values["abstract"],
+                    "type_id": term_id(TermKind.TYPE, "type"),
+                    "issuer_id": term_id(TermKind.ISSUER, "issuer"),
+                    "field_id": term_id(TermKind.FIELD, "field"),
+                    "issued_on": row.issued_on,
+                    "effective_on": row.effective_on,
+                    "signer": row.values.get("signer", ""),
+                    "legal_status": row.legal_status.value,
+                    "status": row.status.value,
+                    "file_ids": ids,
+                },
+                actor=actor,
+            )
+        audit.record(
+            "document.import", "document", None, f"{len(report.accepted)} rows", actor=actor
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for item in stored:
+            documents.delete_file(item)
+        raise
+    report.applied = True
+    report.imported = len(report.accepted)
+
+
+@click.group("documents")
+def documents_cli() -> None:
+    """Official documents (văn bản)."""
+
+
+@documents_cli.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--apply", "do_apply", is_flag=True, help="Import the accepted rows.")
+@with_appcontext
+def import_command(csv_file: Path, files_dir: Path, do_apply: bool) -> None:
+    """Check (or with --apply import) documents from a CSV and a folder of their files."""
+    try:
+        report = check(csv_file, files_dir)
+    except ImportFailed as exc:
+        raise click.ClickException(f"Cannot read {csv_file}: {exc}") from exc
+    if do_apply and report.accepted:
+        apply(report)
+    elif do_apply:
+        report.applied = True
+    click.echo(report.text())
