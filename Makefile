@@ -50,9 +50,12 @@ clean:
 	rm -rf $(VENV) *.egg-info
 
 # Rebuilds the committed TipTap bundle (static/vendor/tiptap/) from the pinned package.json and
-# package-lock.json. Needs node and npm; `make run` and `make test` never do.
+# package-lock.json, and copies SortableJS (the menu builder's drag and drop) with its
+# licence. Needs node and npm; `make run` and `make test` never do.
 vendor:
 	npm ci --no-audit --no-fund
 	node vendor-src/tiptap/build.mjs
 	@wc -c static/vendor/tiptap/tiptap.min.js
 	@gzip -9c static/vendor/tiptap/tiptap.min.js | wc -c | sed 's/$$/ bytes gzipped/'
+	mkdir -p static/vendor/sortablejs
+	cp node_modules/sortablejs/Sortable.min.js node_modules/sortablejs/LICENSE static/vendor/sortablejs/

@@ -125,7 +125,7 @@ def parse(raw_json: str) -> Parsed:
         return Parsed([], [_("Không đọc được menu gửi lên, hãy tải lại trang.")])
     try:
         data = json.loads(raw_json)
-    except ValueError:
+    except (ValueError, RecursionError):
         return Parsed([], [_("Không đọc được menu gửi lên, hãy tải lại trang.")])
     if not isinstance(data, list):
         return Parsed([], [_("Không đọc được menu gửi lên, hãy tải lại trang.")])
