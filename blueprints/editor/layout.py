@@ -25,6 +25,10 @@ NAV = (
     NavItem("editor.articles", _l("Bài viết"), prefix="editor.article"),
     NavItem("editor.comments", _l("Bình luận"), prefix="editor.comment", badge="pending"),
     NavItem("editor.media_library", _l("Thư viện ảnh và tệp"), prefix="editor.media"),
+    NavItem("editor.documents", _l("Văn bản"), prefix="editor.document"),
+    NavItem("editor.pages", _l("Trang giới thiệu"), prefix="editor.page"),
+    NavItem("editor.schedule", _l("Lịch công tác"), prefix="editor.schedule"),
+    NavItem("editor.contacts", _l("Danh bạ"), prefix="editor.contact"),
     NavItem(
         "editor.categories",
         lazy_pgettext("plural", "Chuyên mục"),  # "Categories"; the field label is singular
@@ -32,6 +36,7 @@ NAV = (
         prefix="editor.categor",
     ),
     NavItem("editor.links", _l("Liên kết web"), admin_only=True, prefix="editor.link"),
+    NavItem("editor.menu_builder", _l("Menu"), admin_only=True, prefix="editor.menu"),
     NavItem("editor.settings", _l("Cài đặt"), admin_only=True, prefix="editor.settings"),
     NavItem("editor.users", _l("Người dùng"), admin_only=True, prefix="editor.user"),
     NavItem("editor.audit_log", _l("Nhật ký"), admin_only=True, prefix="editor.audit"),
