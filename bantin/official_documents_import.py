@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from bantin import audit, documents
 from bantin import official_documents as service
@@ -218,7 +219,7 @@ def check(csv_path: Path, files_dir: Path) -> Report:
             try:
                 documents.check(data, path.name)
             except documents.DocumentError as exc:
-                row.problems.append(f"file refused: {name}: {exc.message}")
+                row.problems.append(f"file refused: {name}: {exc.message!s}")
                 continue
             row.files.append((documents.clean_name(path.name), data))
         if not row.problems:
@@ -300,12 +301,15 @@ def documents_cli() -> None:
 @with_appcontext
 def import_command(csv_file: Path, files_dir: Path, do_apply: bool) -> None:
     """Check (or with --apply import) documents from a CSV and a folder of their files."""
-    try:
-        report = check(csv_file, files_dir)
-    except ImportFailed as exc:
-        raise click.ClickException(f"Cannot read {csv_file}: {exc}") from exc
-    if do_apply and report.accepted:
-        apply(report)
-    elif do_apply:
-        report.applied = True
-    click.echo(report.text())
+    # The attachment checks' reasons are Vietnamese sentences (lazy strings): there is no
+    # request here to choose a language from.
+    with force_locale("vi"):
+        try:
+            report = check(csv_file, files_dir)
+        except ImportFailed as exc:
+            raise click.ClickException(f"Cannot read {csv_file}: {exc}") from exc
+        if do_apply and report.accepted:
+            apply(report)
+        elif do_apply:
+            report.applied = True
+        click.echo(report.text())
