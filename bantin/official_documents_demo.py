@@ -83,7 +83,7 @@ DOCUMENTS = [
         "Quyết định",
         "UBND xã Hòa Phong",
         "Cải cách hành chính",
-        "15/2025/QĐ-UBND",
+        "15/{year}/QĐ-UBND",
         300,
         "Trần Quốc Bảo",
         "Ban hành Quy chế tiếp nhận và trả kết quả thủ tục hành chính tại Bộ phận một cửa xã",
@@ -94,7 +94,7 @@ DOCUMENTS = [
         "Quyết định",
         "UBND xã Hòa Phong",
         "Cải cách hành chính",
-        "09/2023/QĐ-UBND",
+        "09/{year}/QĐ-UBND",
         1000,
         "Phạm Văn Lộc",
         "Ban hành Quy chế hoạt động của Bộ phận tiếp nhận và trả kết quả xã Hòa Phong",
@@ -250,6 +250,7 @@ def seed() -> int:
         ordered = sorted(DOCUMENTS, key=lambda row: (row[8] or "").startswith("replaced"))
         for key, type_name, issuer, field, number, days, signer, abstract, legal in ordered:
             issued = today - timedelta(days=days)
+            number = number.format(year=issued.year)
             lines = [
                 issuer.upper(),
                 f"So: {number}",
