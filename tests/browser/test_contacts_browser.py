@@ -164,7 +164,7 @@ def person_values(page) -> dict:
     return {name: page.locator(f"#{name}").input_value() for name in PERSON_FIELDS}
 
 
-def test_editor_person_round_trip_and_keyboard_reordering(site, open_page):
+def test_editor_person_round_trip_and_keyboard_reordering(site, open_page, screenshot_dir):
     page = open_page(WIDE)
     problems = watch_errors(page)
     sign_in(page, site.url, EDITOR_EMAIL, PASSWORD, "/editor/contacts")
@@ -230,3 +230,4 @@ def test_editor_person_round_trip_and_keyboard_reordering(site, open_page):
     reader.reload()
     assert unit_headings(reader)[0] == "Thường trực UBND xã"
     assert problems == []
+    page.screenshot(path=str(screenshot_dir / "contacts-editor.png"), full_page=True)

@@ -81,7 +81,7 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def test_schedule_editor_round_trip_then_readers_see_it(site, open_page):
+def test_schedule_editor_round_trip_then_readers_see_it(site, open_page, screenshot_dir):
     week = site.this_week.next()  # an empty, unpublished week
     wednesday = week.monday + timedelta(days=2)
     page = open_page(WIDE)
@@ -139,6 +139,10 @@ def test_schedule_editor_round_trip_then_readers_see_it(site, open_page):
     assert "Đã công bố lúc" in page.locator("#week-state").inner_text()
     assert "Điều chỉnh" not in page.locator("tr.ed-entry").inner_text()
     assert problems == []
+    page.goto(f"{site.url}/editor/schedule")  # this week, with the demo entries
+    page.screenshot(path=str(screenshot_dir / "schedule-editor.png"), full_page=True)
+    page.goto(edit_url)
+    page.screenshot(path=str(screenshot_dir / "schedule-editor-entry.png"), full_page=True)
 
     # Readers on a computer: the table, the day list hidden.
     reader = open_page(WIDE)
