@@ -411,6 +411,8 @@ def test_editor_week_view_and_publication(as_editor, clock):
         ({"day": "2026-12-31", "start_time": "08:00", "content": ""}, "content", "Vui lòng"),
         ({"day": "", "start_time": "08:00", "content": "Họp"}, "day", "Vui lòng"),
         ({"day": "31/12/2026", "start_time": "08:00", "content": "Họp"}, "day", "Ngày không"),
+        ({"day": "0001-01-01", "start_time": "08:00", "content": "Họp"}, "day", "Ngày không"),
+        ({"day": "9999-12-31", "start_time": "08:00", "content": "Họp"}, "day", "Ngày không"),
         ({"day": "2026-12-31", "start_time": "", "content": "Họp"}, "start_time", "Cả ngày"),
         ({"day": "2026-12-31", "start_time": "25:99", "content": "Họp"}, "start_time", "Giờ"),
         ({"day": "2026-12-31", "start_time": "08:00", "content": "x" * 2001}, "content", "2000"),

@@ -152,7 +152,10 @@ def schedule_new():
         db.session.commit()
         flash(_("Đã thêm mục lịch ngày %(day)s.", day=entry.day.strftime("%d/%m/%Y")), "success")
         return redirect(_week_url(schedule.IsoWeek.of(entry.day), f"entry-{entry.id}"), 303)
-    shown = schedule.IsoWeek.of(form.day.data) if form.day.data else week
+    try:
+        shown = schedule.IsoWeek.of(form.day.data) if form.day.data else week
+    except ValueError:  # a year out of range: the field says so
+        shown = week
     return _render_form(form, None, shown, 400)
 
 
