@@ -4,7 +4,7 @@ and the editor (validation, copy of recurring entries, publication, audit, authz
 
 import json
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -133,6 +133,22 @@ def test_next_and_previous_cross_year_ends(week, following):
 def test_bad_weeks_are_refused(bad):
     with pytest.raises(ValueError):
         IsoWeek.parse(bad)
+
+
+def test_every_week_of_twenty_years_steps_both_ways():
+    """Each week's next is the following Monday's week, and stepping back returns."""
+    week = IsoWeek.parse("2015-W01")
+    seen = 0
+    while week.year < 2036:
+        following = week.next()
+        assert following.monday == week.monday + timedelta(days=7)
+        assert following.previous() == week
+        assert IsoWeek.parse(str(week)) == week
+        assert all(week.contains(day) for day in week.days)
+        assert not week.contains(week.monday - timedelta(days=1))
+        week, seen = following, seen + 1
+    # 2015, 2020, 2026 and 2032 have 53 weeks.
+    assert seen == 21 * 52 + 4
 
 
 def test_weeks_at_the_ends_of_the_range_have_no_neighbour_past_them():
