@@ -682,6 +682,19 @@ def searchable_fields(doc: OfficialDocument) -> tuple[str, str, str]:
     return title(doc), doc.abstract, body
 
 
+def documents_with_file(media_id: int) -> list[OfficialDocument]:
+    """Every document (trash included) listing this library item among its files: the
+    media library must not delete it while one does (a foreign key holds it)."""
+    return list(
+        db.session.scalars(
+            sa.select(OfficialDocument)
+            .join(OfficialDocumentFile, OfficialDocumentFile.document_id == OfficialDocument.id)
+            .where(OfficialDocumentFile.media_id == media_id)
+            .order_by(OfficialDocument.id)
+        ).all()
+    )
+
+
 def sitemap_rows() -> list[tuple[int, str, datetime]]:
     """(id, slug, last change) of every visible document, for the sitemap."""
     return [

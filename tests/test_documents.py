@@ -11,6 +11,8 @@ from datetime import date, timedelta
 import feedparser
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bantin import documents as attachments
 from bantin import official_documents as service
@@ -18,12 +20,14 @@ from bantin.extensions import db
 from bantin.models import (
     AuditLog,
     DocumentStatus,
+    DocumentTerm,
     LegalStatus,
     OfficialDocument,
     OfficialDocumentRevision,
     TermKind,
 )
 from bantin.official_documents_demo import make_pdf
+from bantin.text import fold
 
 
 class Docs:
@@ -446,3 +450,61 @@ def test_make_pdf_is_a_valid_pdf():
     assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
     start = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
     assert data[start:].startswith(b"xref")
+
+
+def test_english_interface_shows_english_term_names(client, docs):
+    doc = docs.make()
+    term = db.session.get(DocumentTerm, doc.type_id)
+    term.name_en = "Decision"
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    body = client.get(url(doc)).get_data(as_text=True)
+    assert "Decision 15/2025/QĐ-UBND" in body
+    listing = client.get("/documents").get_data(as_text=True)
+    assert ">Decision</option>" in listing
+    client.set_cookie("lang", "vi")
+    assert "Quyết định 15/2025/QĐ-UBND" in client.get(url(doc)).get_data(as_text=True)
+
+
+def test_documents_holding_a_file(docs):
+    pdf = docs.pdf()
+    doc = docs.make(files=[pdf])
+    assert service.documents_with_file(pdf.id) == [doc]
+    assert service.documents_with_file(pdf.id + 1) == []
+
+
+# ---------------------------------------------------------------- properties
+
+NUMBER_PARTS = st.text(alphabet="0123456789ĐđQqDdUBNDHKTVaăâêôơưếộ", min_size=1, max_size=6)
+
+
+@given(
+    parts=st.lists(NUMBER_PARTS, min_size=1, max_size=4),
+    seps=st.lists(st.sampled_from(["/", "-", ".", " "]), min_size=3, max_size=3),
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_a_number_finds_its_document_however_it_is_typed(docs, parts, seps):
+    number = parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=False))
+    type_id = docs.term(TermKind.TYPE, "Quyết định")
+    doc = service.save(
+        None,
+        None,
+        {
+            "number": number,
+            "abstract": "Trích yếu",
+            "type_id": type_id,
+            "issued_on": date(2025, 1, 1),
+            "status": "published",
+        },
+    )
+    try:
+        for typed in (number, number.upper(), number.lower(), fold(number)):
+            if not service.fold_words(typed):
+                continue
+            stmt = service.filtered(service.Filters(q=typed))
+            assert doc.id in db.session.scalars(stmt.with_only_columns(OfficialDocument.id)).all()
+        assert service.fold_words(service.fold_words(number)) == service.fold_words(number)
+    finally:
+        db.session.rollback()

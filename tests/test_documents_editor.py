@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -89,13 +90,39 @@ def test_editor_and_admin_may_open_the_pages(client, editor, terms):
         assert client.get(path).status_code == 200, path
 
 
-def test_a_post_without_csrf_token_is_refused(app_factory, tmp_path):
+def test_every_documents_post_needs_the_csrf_token(app_factory, factory):
     app = app_factory(WTF_CSRF_ENABLED=True)
     with app.app_context():
+        docs = Docs()
+        user = factory.user("editor")
+        doc = docs.make()
+        revision = db.session.scalars(sa.select(OfficialDocumentRevision)).first()
         client = app.test_client()
-        response = client.post("/editor/documents/terms/type", data={"type-name": "X"})
-        assert response.status_code in (400, 302)
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentTerm)) == 0
+        login_page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+        client.post(
+            "/login",
+            data={"email": user.email, "password": "correct horse battery", "csrf_token": token},
+        )
+        for path, data in [
+            ("/editor/documents/new", {"number": "1/X", "abstract": "Mới"}),
+            (f"/editor/documents/{doc.id}/edit", {"number": "2/X", "abstract": "Đổi"}),
+            (f"/editor/documents/{doc.id}/delete", {}),
+            (f"/editor/documents/{doc.id}/restore", {}),
+            (f"/editor/documents/{doc.id}/revisions/{revision.id}/restore", {}),
+            ("/editor/documents/terms/type", {"type-name": "Mới"}),
+            (f"/editor/documents/terms/{doc.type_id}/rename", {f"t{doc.type_id}-name": "Đổi"}),
+            (f"/editor/documents/terms/{doc.type_id}/move", {"direction": "up"}),
+            (f"/editor/documents/terms/{doc.issuer_id}/delete", {}),
+        ]:
+            assert client.post(path, data=data).status_code == 400, path
+        db.session.refresh(doc)
+        assert (doc.number, doc.status, doc.version) == (
+            "15/2025/QĐ-UBND",
+            DocumentStatus.PUBLISHED,
+            1,
+        )
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentTerm)) == 3
 
 
 # ---------------------------------------------------------------- the form

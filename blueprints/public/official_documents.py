@@ -96,7 +96,6 @@ def document(document_id: int, slug: str | None = None):
     return reader.render_page(
         "public/documents/document.html",
         doc=doc,
-        title=service.title(doc),
         replaces=replaces,
         replaced_by=replaced_by,
         same_field=service.same_field(doc, shown),
