@@ -106,6 +106,11 @@ ACTIONS = {
     "user.password_change": _l("Tự đổi mật khẩu"),
     "user.password_change_failure": _l("Đổi mật khẩu thất bại"),
     "user.profile": _l("Sửa hồ sơ"),
+    # Mail and accounts (bantin.mail, blueprints/auth/reset.py)
+    "user.invite": _l("Gửi lời mời đặt mật khẩu"),
+    "password_reset.request": _l("Yêu cầu đặt lại mật khẩu"),
+    "password_reset.done": _l("Đặt mật khẩu qua liên kết"),
+    "mail.retry": _l("Gửi lại thư bị lỗi"),
 }
 # What an audit row is about (its target_type), as the audit log names it: singular nouns,
 # in their own context so the menu's plural "Bài viết" ("Articles") does not apply.

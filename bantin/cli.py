@@ -132,6 +132,7 @@ def register(app: Flask) -> None:
         search_cli,
         purge_command,
         __import__("bantin.official_documents_import", fromlist=["x"]).documents_cli,
+        __import__("bantin.mail.cli", fromlist=["x"]).mail_cli,
     ):
         app.cli.add_command(command)
     backup.register(app)  # backup, restore

@@ -34,6 +34,23 @@ def defaults(instance_path: str) -> dict:
         "VISIT_WINDOW_SECONDS": 30 * 60,
         # Audit entries older than this many days go with `flask purge` (0 keeps them).
         "AUDIT_KEEP_DAYS": 365,
+        # Mail (bantin.mail, docs/mail.md). No MAIL_SERVER: mail is off, nothing is queued
+        # and the admin pages say so.
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,  # STARTTLS after connecting (usually port 587)
+        "MAIL_USE_SSL": False,  # TLS from the first byte (usually port 465)
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_DEFAULT_SENDER": None,  # "Name <address>" or an address
+        # The site's public address for links in messages ("https://news.example.org");
+        # unset, links use the address of the request that queued the message.
+        "MAIL_SITE_URL": None,
+        "MAIL_TIMEOUT": 30,  # seconds for each SMTP connection
+        "MAIL_MAX_ATTEMPTS": 8,  # then the message is "failed" (an admin may retry it)
+        # A background sender thread in each app process (the systemd timer is the default).
+        "MAIL_WORKER": False,
+        "MAIL_WORKER_INTERVAL": 60,
     }
 
 

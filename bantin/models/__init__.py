@@ -10,6 +10,7 @@ from bantin.models.article import (
 from bantin.models.audit import AuditLog
 from bantin.models.comment import CaptchaChallenge, Comment, CommentStatus
 from bantin.models.contact import Contact, ContactUnit
+from bantin.models.mail import AccountToken, MailMessage, MailStatus, TokenPurpose
 from bantin.models.media import Media, MediaKind
 from bantin.models.official_document import (
     DocumentStatus,
@@ -27,6 +28,7 @@ from bantin.models.stats import ArticleDailyViews, DailyStats, RateEvent
 from bantin.models.user import LoginAttempt, Role, User
 
 __all__ = [
+    "AccountToken",
     "Article",
     "ArticleAutosave",
     "ArticleDailyViews",
@@ -45,6 +47,8 @@ __all__ = [
     "DocumentTerm",
     "LegalStatus",
     "LoginAttempt",
+    "MailMessage",
+    "MailStatus",
     "Media",
     "MediaKind",
     "MenuItem",
@@ -61,6 +65,7 @@ __all__ = [
     "ScheduleWeek",
     "SiteSettings",
     "TermKind",
+    "TokenPurpose",
     "User",
     "WebLink",
 ]

@@ -40,6 +40,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # The language of the messages mailed to this user ("vi" or "en"; bantin.mail).
+    language: Mapped[str] = mapped_column(sa.String(8), default="vi", server_default="vi")
 
     def set_password(self, password: str) -> None:
         method = PASSWORD_METHOD

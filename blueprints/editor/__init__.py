@@ -10,6 +10,7 @@ from blueprints.editor import (  # noqa: F401
     dashboard,
     layout,
     links,
+    mail_status,
     media,
     menu,
     official_documents,

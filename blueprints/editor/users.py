@@ -1,4 +1,9 @@
-"""Users (admin): create, edit name and role, disable/enable, reset password.
+"""Users (admin): invite, edit name, role and language, disable/enable, send a link to
+set a new password.
+
+Nobody reads a password off the screen: a new user gets an invitation by email (a link to
+set their own password, 72 hours, single use), and "Đặt lại mật khẩu" mails a reset link
+(1 hour). When mail is off, the admin sees the link once, to hand over.
 
 Users are never deleted (their names stay on articles and in the audit log); a
 disabled user cannot sign in. The last active admin can be neither demoted nor disabled.
@@ -9,21 +14,35 @@ import secrets
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectChoice, SelectField
 
 from bantin import audit
 from bantin.extensions import db
-from bantin.models import Role, User
+from bantin.mail import accounts, outbox
+from bantin.models import Role, TokenPurpose, User
 from bantin.permissions import admin_required
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import UserCreateForm, UserEditForm
 
 ID = "int(max=9223372036854775807)"
+LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
+LANGUAGE_LABEL = _l("Ngôn ngữ của thư gửi người này")
 
 
-def new_password() -> str:
-    """A random password people can type: 16 characters from a 64-letter alphabet."""
-    return secrets.token_urlsafe(12)
+class InviteForm(UserCreateForm):
+    password = None  # the invited user chooses it
+    language = SelectField(LANGUAGE_LABEL, choices=LANGUAGE_CHOICES, default="vi")
+
+
+class UserLanguageForm(UserEditForm):
+    language = SelectField(LANGUAGE_LABEL, choices=LANGUAGE_CHOICES)
+
+
+def unusable_password() -> str:
+    """A password nobody knows: the account waits for its invitation link."""
+    return secrets.token_urlsafe(32)
 
 
 def _active_admins() -> int:
@@ -49,7 +68,10 @@ def _last_admin_message() -> str:
 
 def _list(error: str | None = None, status: int = 200):
     users = db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
-    return render_template("editor/users.html", users=users, error=error), status
+    return (
+        render_template("editor/users.html", users=users, error=error, mail_on=outbox.enabled()),
+        status,
+    )
 
 
 @bp.get("/users")
@@ -62,30 +84,44 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_required
 def user_new():
-    """Create a user; a password left empty is generated and shown once."""
-    form = UserCreateForm()
+    """Create a user and invite them to set their password (mailed, or shown once)."""
+    form = InviteForm()
     if request.method == "POST":
         if form.validate():
             email = form.email.data
             if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
                 form.email.errors.append(_("Đã có người dùng với email này."))
             else:
-                password = form.password.data or new_password()
-                user = User(email=email, name=form.name.data, role=Role(form.role.data))
-                user.set_password(password)
+                user = User(
+                    email=email,
+                    name=form.name.data,
+                    role=Role(form.role.data),
+                    language=form.language.data,
+                )
+                user.set_password(unusable_password())
                 db.session.add(user)
                 db.session.flush()
+                inviter = current_user._get_current_object()
+                link = accounts.send_link(user, TokenPurpose.INVITE, inviter=inviter)
+                mailed = outbox.enabled()
                 audit.record("user.create", "user", user.id, f"{user.email} role={user.role}")
-                db.session.commit()
-                # Rendered, not redirected: the password must never travel in the session.
-                return render_template(
-                    "editor/user_password.html",
-                    user=user,
-                    password=None if form.password.data else password,
-                    created=True,
+                audit.record(
+                    "user.invite", "user", user.id, "link mailed" if mailed else "link shown"
                 )
-        return render_template("editor/user_form.html", form=form, user=None), 400
-    return render_template("editor/user_form.html", form=form, user=None)
+                db.session.commit()
+                # Rendered, not redirected: the link must never travel in the session.
+                return _link_page(user, None if mailed else link, created=True)
+        return _form_page(form, None), 400
+    return _form_page(form, None)
+
+
+def _form_page(form, user: User | None):
+    return render_template("editor/user_form.html", form=form, user=user, mail_on=outbox.enabled())
+
+
+def _link_page(user: User, link: str | None, created: bool):
+    response = render_template("editor/user_invited.html", user=user, link=link, created=created)
+    return response, 200, {"Cache-Control": "no-store"}
 
 
 @bp.route(f"/users/<{ID}:user_id>/edit", methods=["GET", "POST"])
@@ -93,17 +129,21 @@ def user_new():
 def user_edit(user_id: int):
     """Change a user's name or role."""
     user = db.get_or_404(User, user_id)
-    form = UserEditForm(obj=user)
+    form = UserLanguageForm(obj=user)
     if request.method == "GET":
         form.role.data = user.role.value
-        return render_template("editor/user_form.html", form=form, user=user)
+        return _form_page(form, user)
     if form.validate():
-        before = f"{user.name} role={user.role}"
+        before = f"{user.name} role={user.role} language={user.language}"
         user.name = form.name.data
         user.role = Role(form.role.data)
+        user.language = form.language.data
         if _keeps_an_admin():
             audit.record(
-                "user.update", "user", user.id, f"{before} -> {user.name} role={user.role}"
+                "user.update",
+                "user",
+                user.id,
+                f"{before} -> {user.name} role={user.role} language={user.language}",
             )
             db.session.commit()
             flash(_("Đã lưu thông tin của %(name)s.", name=user.name), "success")
@@ -111,7 +151,7 @@ def user_edit(user_id: int):
                 return redirect(url_for("editor.dashboard"), 303)
             return redirect(url_for("editor.users"), 303)
         form.role.errors.append(_last_admin_message())
-    return render_template("editor/user_form.html", form=form, user=user), 400
+    return _form_page(form, user), 400
 
 
 @bp.post(f"/users/<{ID}:user_id>/disable")
@@ -148,13 +188,12 @@ def user_enable(user_id: int):
 @bp.post(f"/users/<{ID}:user_id>/reset-password")
 @admin_required
 def user_reset_password(user_id: int):
-    """Give a user a new random password, shown once; their old sessions end."""
+    """Send the user a link to set a new password (shown once when mail is off). The old
+    password works until the link is used; then every session of the user ends."""
     user = db.get_or_404(User, user_id)
-    password = new_password()
-    user.set_password(password)
-    user.revoke_sessions()
-    audit.record("user.reset_password", "user", user.id, user.email)
+    inviter = current_user._get_current_object()
+    link = accounts.send_link(user, TokenPurpose.RESET, inviter=inviter)
+    mailed = outbox.enabled()
+    audit.record("user.reset_password", "user", user.id, "link mailed" if mailed else "link shown")
     db.session.commit()
-    if user.id == current_user.id:
-        login_user(user)  # keep this session (with the new version); all others end
-    return render_template("editor/user_password.html", user=user, password=password, created=False)
+    return _link_page(user, None if mailed else link, created=False)
