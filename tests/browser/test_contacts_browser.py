@@ -231,3 +231,10 @@ def test_editor_person_round_trip_and_keyboard_reordering(site, open_page, scree
     assert unit_headings(reader)[0] == "Thường trực UBND xã"
     assert problems == []
     page.screenshot(path=str(screenshot_dir / "contacts-editor.png"), full_page=True)
+
+
+def test_contacts_editor_fits_a_phone(site, open_page):
+    page = open_page(PHONE)
+    sign_in(page, site.url, EDITOR_EMAIL, PASSWORD, "/editor/contacts")
+    assert page.locator(".ed-contact-unit").count() >= 4
+    assert overflow(page) <= 0  # the tables scroll inside their boxes

@@ -254,3 +254,13 @@ def test_schedule_page_has_no_wcag_violations(site, browser, viewport):
         assert report == {}, json.dumps(report, ensure_ascii=False, indent=1)
     finally:
         context.close()
+
+
+def test_schedule_editor_fits_a_phone(site, open_page):
+    page = open_page(PHONE)
+    sign_in(page, site.url, EDITOR_EMAIL, PASSWORD, "/editor/schedule")
+    assert page.locator("tr.ed-entry").count() >= 8
+    assert overflow(page) <= 0  # the table scrolls inside its box
+    page.locator("tr.ed-entry").first.get_by_role("link", name="Sửa").click()
+    assert page.locator("#content").is_visible()
+    assert overflow(page) <= 0
