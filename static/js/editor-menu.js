@@ -222,6 +222,9 @@
         handle: ".menu-handle",
         draggable: "[data-item]",
         animation: 150,
+        // Pointer events for mouse and touch alike (no native drag image): the same
+        // behaviour on a phone as on a computer.
+        forceFallback: true,
         fallbackOnBody: true,
         swapThreshold: 0.65,
         emptyInsertThreshold: 12,
