@@ -110,10 +110,6 @@ class IsoWeek:
             return None
 
 
-def parse_week(text: str) -> IsoWeek:
-    return IsoWeek.parse(text)
-
-
 def current_week() -> IsoWeek:
     """The week of today in the site's time zone."""
     return IsoWeek.of(local_today())
