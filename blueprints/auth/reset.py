@@ -2,7 +2,7 @@
 same page sets an invited user's first password)."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
@@ -120,7 +120,7 @@ def reset_password(token: str):
     """Set a new password with a single-use link (a reset, or an invitation)."""
     found = accounts.find(token)
     if found is None:
-        return _no_trace(bp.make_response(render_template("auth/reset_invalid.html"), 404))
+        return _no_trace(make_response(render_template("auth/reset_invalid.html"), 404))
     user = db.session.get(User, found.user_id)
     form = NewPasswordForm()
     status = 200
@@ -142,7 +142,7 @@ def reset_password(token: str):
                     db.session.rollback()
                     done = False
             if not done:
-                return _no_trace(bp.make_response(render_template("auth/reset_invalid.html"), 404))
+                return _no_trace(make_response(render_template("auth/reset_invalid.html"), 404))
             # Whoever was signed in on this browser is signed out: sign in afresh.
             session.clear()
             logout_user()
@@ -155,7 +155,7 @@ def reset_password(token: str):
         user=user,
         invitation=found.purpose == TokenPurpose.INVITE,
     )
-    return _no_trace(bp.make_response((page, status)))
+    return _no_trace(make_response((page, status)))
 
 
 def _end_other_links(user: User, used: AccountToken) -> None:
