@@ -152,6 +152,12 @@ def test_editor_round_trip_with_a_file_then_readers_see_it(site, open_page, tmp_
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("inline;")
     assert response.body().startswith(b"%PDF-")
+    # Chromium's own viewer opens it, under the uploads' sandbox CSP.
+    viewer = open_page(WIDE)
+    with viewer.expect_event(
+        "framenavigated", predicate=lambda f: f.url.startswith("chrome-extension://")
+    ):
+        viewer.goto(site.url + view)
     download = reader.request.get(
         site.url + reader.locator("a.doc-file-download").first.get_attribute("href")
     )
