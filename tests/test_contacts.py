@@ -492,3 +492,36 @@ def test_seed_demo_is_safe_to_repeat(client):
     assert db.session.scalar(sa.select(sa.func.count(Contact.id))) == people
     page = text(client.get("/contacts"))
     assert "Nguyễn Văn Khải" in page and "Chủ tịch UBND xã" in page
+
+
+def test_person_form_offers_the_newest_images_as_photos(as_editor):
+    from bantin.models import Media, MediaKind
+
+    made = unit("Văn phòng")
+    assert "data-photo-picker" not in text(
+        as_editor.get(f"/editor/contacts/units/{made.id}/people/new")
+    )
+    db.session.add_all(
+        [
+            Media(
+                path="/uploads/2026/12/chan-dung-800.jpg",
+                original_name="chan-dung.jpg",
+                mime="image/jpeg",
+                width=800,
+                height=800,
+                widths="320,800",
+            ),
+            Media(
+                path="/uploads/files/2026/12/bao-cao.pdf",
+                kind=MediaKind.FILE,
+                original_name="bao-cao.pdf",
+                mime="application/pdf",
+            ),
+        ]
+    )
+    db.session.commit()
+    page = text(as_editor.get(f"/editor/contacts/units/{made.id}/people/new"))
+    assert 'data-photo="/uploads/2026/12/chan-dung-320.jpg"' in page
+    assert "Chọn ảnh chan-dung.jpg" in page
+    assert "bao-cao.pdf" not in page  # documents are not photos
+    assert "js/contacts.js" in page

@@ -1,5 +1,6 @@
 """Units and officials' contacts in the editor (staff): list, add, edit, reorder, delete."""
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,9 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from bantin import contacts
+from bantin import contacts, media
 from bantin.extensions import db
-from bantin.models import Contact, ContactUnit
+from bantin.models import Contact, ContactUnit, Media, MediaKind
 from bantin.permissions import staff_required
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import (
@@ -22,6 +23,8 @@ from blueprints.editor.forms_site import (
 )
 
 ID = "int(max=9223372036854775807)"
+# The person form offers this many of the newest images as photos (contacts.js).
+PHOTO_CHOICES = 24
 
 
 def phone_field(form, field) -> None:
@@ -100,6 +103,35 @@ class ContactForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit_id.choices = [(u.id, u.name) for u in contacts.ordered_units()]
+
+
+def _photo_choices() -> list[tuple[str, str]]:
+    """The newest uploaded images: (smallest stored size's URL, original name)."""
+    images = db.session.scalars(
+        sa.select(Media)
+        .where(Media.kind == MediaKind.IMAGE)
+        .order_by(Media.created_at.desc(), Media.id.desc())
+        .limit(PHOTO_CHOICES)
+    )
+    choices = []
+    for image in images:
+        sizes = media.variants(image)
+        if sizes:
+            choices.append((sizes[0].url, image.original_name or sizes[0].url.rpartition("/")[2]))
+    return choices
+
+
+def _person_form(form: ContactForm, person: Contact | None, unit: ContactUnit, status: int = 200):
+    return (
+        render_template(
+            "editor/contacts/person_form.html",
+            form=form,
+            person=person,
+            unit=unit,
+            photos=_photo_choices(),
+        ),
+        status,
+    )
 
 
 def _unit_changes(form: UnitForm) -> dict:
@@ -197,10 +229,8 @@ def contact_new(unit_id: int):
             db.session.commit()
             flash(_("Đã thêm “%(name)s”.", name=person.name), "success")
             return redirect(_back(f"person-{person.id}"), 303)
-        return render_template(
-            "editor/contacts/person_form.html", form=form, person=None, unit=unit
-        ), 400
-    return render_template("editor/contacts/person_form.html", form=form, person=None, unit=unit)
+        return _person_form(form, None, unit, 400)
+    return _person_form(form, None, unit)
 
 
 @bp.route(f"/contacts/people/<{ID}:contact_id>/edit", methods=["GET", "POST"])
@@ -215,12 +245,8 @@ def contact_edit(contact_id: int):
             db.session.commit()
             flash(_("Đã lưu “%(name)s”.", name=person.name), "success")
             return redirect(_back(f"person-{person.id}"), 303)
-        return render_template(
-            "editor/contacts/person_form.html", form=form, person=person, unit=person.unit
-        ), 400
-    return render_template(
-        "editor/contacts/person_form.html", form=form, person=person, unit=person.unit
-    )
+        return _person_form(form, person, person.unit, 400)
+    return _person_form(form, person, person.unit)
 
 
 @bp.post(f"/contacts/people/<{ID}:contact_id>/move")

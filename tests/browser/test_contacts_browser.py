@@ -193,11 +193,18 @@ def test_editor_person_round_trip_and_keyboard_reordering(site, open_page, scree
         "photo_url": "",
     }
     page.fill("#title", "Nữ hộ sinh trung cấp")
+    # A photo from the uploads, picked with the mouse (contacts.js fills the field).
+    choice = page.locator(".ed-photo-choice").first
+    photo = choice.get_attribute("data-photo")
+    choice.click()
+    assert page.locator("#photo_url").input_value() == photo
+    assert choice.get_attribute("aria-pressed") == "true"
+    assert page.locator(".ed-photo-preview img").get_attribute("src") == photo
     with page.expect_navigation():
         page.get_by_role("button", name="Lưu").click()
     page.goto(edit_url)
     second = person_values(page)
-    assert second == {**first, "title": "Nữ hộ sinh trung cấp"}
+    assert second == {**first, "title": "Nữ hộ sinh trung cấp", "photo_url": photo}
     with page.expect_navigation():
         page.get_by_role("button", name="Lưu").click()  # unchanged
     page.goto(edit_url)
@@ -208,6 +215,7 @@ def test_editor_person_round_trip_and_keyboard_reordering(site, open_page, scree
     reader.goto(site.url + "/contacts")
     health = reader.locator(".contact-unit", has_text="Trạm Y tế xã")
     assert health.locator(".person-name").all_inner_texts()[-1] == "Hồ Thị Ngọc Ánh"
+    assert health.locator(".person").last.locator("img.person-photo").get_attribute("src") == photo
     assert health.locator("a[href='tel:09050000042']").count() == 0
     assert health.locator("a[href='tel:0905000042']").count() == 1
 
