@@ -393,3 +393,19 @@ def test_public_list_offers_terms_in_their_order(client, docs):
     body = client.get("/documents").get_data(as_text=True)
     assert body.index("A loại") < body.index(">Quyết định<")
     assert '<option value="2024">2024</option>' in body
+
+
+def test_every_documents_route_answers_without_server_error(app, client, editor, docs):
+    doc = docs.make()
+    revision = db.session.scalars(sa.select(OfficialDocumentRevision)).first()
+    ids = {"document_id": doc.id, "revision_id": revision.id, "term_id": doc.type_id}
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("editor.document"):
+            continue
+        values = {name: ids.get(name, "type") for name in rule.arguments}
+        path = rule.build(values)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(path, method=method, data={})
+            assert response.status_code < 500, (method, path)
+            if method == "GET":
+                assert response.status_code == 200, path

@@ -445,7 +445,7 @@ def document_term_rename(term_id: int):
     form = TermForm(prefix=f"t{term.id}")
     other = service.term_by_name(term.kind, form.name.data or "")
     if not form.validate_on_submit() or (other is not None and other.id != term.id):
-        message = "; ".join(e for errors in form.errors.values() for e in errors) or _(
+        message = "; ".join(str(e) for errors in form.errors.values() for e in errors) or _(
             "Tên này đã có trong danh sách."
         )
         return _terms_page(
