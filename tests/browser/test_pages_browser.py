@@ -113,6 +113,30 @@ def test_page_edit_round_trip(browser, site):
         context.close()
 
 
+def test_editor_page_screens_fit_a_phone(browser, site, screenshot_dir):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems = watch_errors(page)
+    try:
+        sign_in(page, site.url, "bientap@example.com", PASSWORD, "/editor/pages")
+        for path in (
+            "/editor/pages",
+            "/editor/pages?show=missing_english",
+            f"/editor/pages/{site.ids['lanh-dao']}/edit",
+            f"/editor/pages/{site.ids['lanh-dao']}/edit?lang=en",
+            f"/editor/pages/{site.ids['lanh-dao']}/revisions",
+        ):
+            page.goto(site.url + path)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 360, (path, width)
+        page.goto(site.url + "/editor/pages")
+        page.screenshot(path=str(screenshot_dir / "pages-editor-360.png"), full_page=True)
+        assert problems == []
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_page_has_no_axe_violations(browser, site, screenshot_dir, lang):
     for viewport in (WIDE, PHONE):
