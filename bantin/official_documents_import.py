@@ -17,17 +17,27 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from bantin import audit, documents
 from bantin import official_documents as service
 from bantin.extensions import db
-from bantin.models import DocumentStatus, LegalStatus, Media, TermKind
+from bantin.models import DocumentStatus, LegalStatus, Media, OfficialDocument, TermKind
 from bantin.text import clean_line, nfc
 
 REQUIRED = ("number", "type", "issued_on", "abstract")
-OPTIONAL = ("issuer", "field", "effective_on", "signer", "files", "legal_status", "status")
+OPTIONAL = (
+    "issuer",
+    "field",
+    "effective_on",
+    "signer",
+    "files",
+    "legal_status",
+    "status",
+    "replaced_by",
+)
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 # Keys are folded words (bantin.official_documents.fold_words): "Còn hiệu lực", "in_force"…
 LEGAL = {
@@ -36,6 +46,8 @@ LEGAL = {
     "con hieu luc": LegalStatus.IN_FORCE,
     "expired": LegalStatus.EXPIRED,
     "het hieu luc": LegalStatus.EXPIRED,
+    "replaced": LegalStatus.REPLACED,  # needs replaced_by
+    "duoc thay the": LegalStatus.REPLACED,
 }
 STATUS = {
     "": DocumentStatus.PUBLISHED,
@@ -62,6 +74,9 @@ class Row:
     legal_status: LegalStatus = LegalStatus.IN_FORCE
     status: DocumentStatus = DocumentStatus.PUBLISHED
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    # The replacing document: ("site", id) for one already on the site, ("row", line) for
+    # another row of this CSV.
+    replaced_by: tuple[str, int] | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -231,8 +246,58 @@ def check(csv_path: Path, files_dir: Path) -> Report:
                 name = clean_line(values.get(column, ""))
                 if name and service.fold_words(name) not in known[kind]:
                     new_terms[kind].setdefault(service.fold_words(name), name)
+    _resolve_replacements(report)
+    lines = {row.line: row for row in report.rows}
+    changed = True
+    while changed:  # a row replaced by a refused row cannot be imported either
+        changed = False
+        for row in report.rows:
+            target = row.replaced_by
+            if not row.problems and target and target[0] == "row" and lines[target[1]].problems:
+                row.problems.append(f"its replacing document (row {target[1]}) is refused")
+                changed = True
+    for row in report.rows:
+        if (
+            row.legal_status == LegalStatus.REPLACED
+            and row.replaced_by is None
+            and not row.problems
+        ):
+            row.problems.append("legal_status is replaced but replaced_by names no document")
     report.new_terms = {kind: list(names.values()) for kind, names in new_terms.items()}
     return report
+
+
+def _resolve_replacements(report: Report) -> None:
+    """`replaced_by` names the replacing document by its number: a row of this CSV (accepted)
+    or a document on the site; exactly one must carry that number."""
+    by_number: dict[str, list[Row]] = {}
+    for row in report.accepted:
+        by_number.setdefault(service.fold_words(row.values.get("number", "")), []).append(row)
+    for row in report.rows:
+        raw = row.values.get("replaced_by", "")
+        if not raw or row.problems:
+            continue
+        wanted = service.fold_words(raw)
+        rows = [r for r in by_number.get(wanted, []) if r is not row]
+        first = wanted.split(" ", 1)[0]
+        on_site = [
+            d
+            for d in db.session.scalars(
+                sa.select(OfficialDocument).where(OfficialDocument.folded.like(f"% {first} %"))
+            )
+            if service.fold_words(d.number) == wanted
+        ]
+        if not wanted:
+            continue
+        if wanted == service.fold_words(row.values.get("number", "")):
+            row.problems.append("replaced_by names the document itself")
+        elif len(rows) + len(on_site) == 0:
+            row.problems.append(f"unknown replacing document: {raw}")
+        elif len(rows) + len(on_site) > 1:
+            row.problems.append(f"more than one document has the number {raw}: replaced_by")
+        else:
+            row.replaced_by = ("row", rows[0].line) if rows else ("site", on_site[0].id)
+            row.legal_status = LegalStatus.REPLACED
 
 
 def apply(report: Report, actor: str = "cli") -> None:
@@ -247,6 +312,8 @@ def apply(report: Report, actor: str = "cli") -> None:
             for name in names:
                 term = service.create_term(kind, name)
                 terms[kind][service.fold_words(name)] = term.id
+        saved: dict[int, int] = {}  # CSV line -> document id
+        replacements: list[tuple[OfficialDocument, tuple[str, int] | None]] = []
         for row in report.accepted:
             ids = []
             for name, data in row.files:
@@ -258,7 +325,7 @@ def apply(report: Report, actor: str = "cli") -> None:
                 name = values.get(column, "")
                 return terms[kind][service.fold_words(name)] if name else None
 
-            service.save(
+            doc = service.save(
                 None,
                 None,
                 {
@@ -270,12 +337,21 @@ def apply(report: Report, actor: str = "cli") -> None:
                     "issued_on": row.issued_on,
                     "effective_on": row.effective_on,
                     "signer": row.values.get("signer", ""),
-                    "legal_status": row.legal_status.value,
+                    # Linked below, once the replacing row exists too.
+                    "legal_status": (
+                        LegalStatus.IN_FORCE.value if row.replaced_by else row.legal_status.value
+                    ),
                     "status": row.status.value,
                     "file_ids": ids,
                 },
                 actor=actor,
             )
+            saved[row.line] = doc.id
+            replacements.append((doc, row.replaced_by))
+        for doc, target in replacements:
+            if target is not None:
+                new_id = saved[target[1]] if target[0] == "row" else target[1]
+                service.save(doc, None, {"replaced_by_id": new_id}, actor=actor)
         audit.record(
             "document.import", "document", None, f"{len(report.accepted)} rows", actor=actor
         )

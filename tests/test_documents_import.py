@@ -51,12 +51,13 @@ def test_dry_run_reports_and_changes_nothing(app, runner, archive):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Dry run: nothing was changed." in out
-    assert "Rows read: 9; accepted: 4; refused: 5." in out
+    assert "Rows read: 11; accepted: 5; refused: 6." in out
     assert "Row 5 (-): refused: missing number (số/ký hiệu)" in out
     assert "Row 6 (88/TB-UBND): refused: bad date in issued_on: '31/02/2025'" in out
     assert "Row 7 (89/TB-UBND): refused: unknown file: khong-co.pdf" in out
     assert "Row 8 (15/2025/qđ-ubnd): refused: duplicate number and type (same as row 2)" in out
     assert "Row 9 (90/TB-UBND): refused: file refused: gia-mao.pdf:" in out
+    assert "Row 12 (10/2023/QĐ-UBND): refused: unknown replacing document: 99/2099/QĐ-UBND" in out
     assert "Would create new types: Quyết định, Kế hoạch, Thông báo, Nghị quyết" in out
     assert "Would create new issuers:" in out and "Đảng ủy xã Hòa Phong" in out
     assert count(OfficialDocument) == 0 and count(DocumentTerm) == 0 and count(Media) == 0
@@ -67,10 +68,19 @@ def test_apply_imports_the_good_rows_only(app, runner, archive):
     csv_path, folder = archive
     result = runner.invoke(args=["documents", "import", str(csv_path), str(folder), "--apply"])
     assert result.exit_code == 0, result.output
-    assert "Imported 4 document(s)." in result.output
+    assert "Imported 5 document(s)." in result.output
     assert "Created new types:" in result.output
     docs = {d.number: d for d in db.session.scalars(sa.select(OfficialDocument))}
-    assert sorted(docs) == ["12-NQ/ĐU", "142/KH-UBND", "15/2025/QĐ-UBND", "64/TB-UBND"]
+    assert sorted(docs) == [
+        "09/2023/QĐ-UBND",
+        "12-NQ/ĐU",
+        "142/KH-UBND",
+        "15/2025/QĐ-UBND",
+        "64/TB-UBND",
+    ]
+    old = docs["09/2023/QĐ-UBND"]
+    assert old.replaced_by_id == docs["15/2025/QĐ-UBND"].id
+    assert old.legal_status == LegalStatus.REPLACED
     kh = docs["142/KH-UBND"]
     assert [f.media.original_name for f in kh.files] == ["142-kh-ubnd.pdf", "phu-luc-142.pdf"]
     assert kh.status == DocumentStatus.PUBLISHED
@@ -146,6 +156,40 @@ def test_semicolon_csv_and_paths_outside_the_folder(app, runner, tmp_path):
     result = runner.invoke(args=["documents", "import", str(path), str(folder)])
     assert "Row 2 (1/TB): refused: unknown file: ../secret.pdf" in result.output
     assert "accepted: 1" in result.output
+
+
+def test_replaced_by_a_document_already_on_the_site(app, runner, tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "number,type,issued_on,abstract\n15/2025/QĐ-UBND,Quyết định,15/03/2025,Mới\n",
+        encoding="utf-8",
+    )
+    runner.invoke(args=["documents", "import", str(first), str(folder), "--apply"])
+    second = tmp_path / "second.csv"
+    second.write_text(
+        "number,type,issued_on,abstract,replaced_by,legal_status\n"
+        "9/2023/QĐ-UBND,Quyết định,01/01/2023,Cũ,15/2025/qđ-ubnd,\n"
+        "8/2023/QĐ-UBND,Quyết định,01/01/2023,Cũ hơn,,Được thay thế\n"
+        "7/2023/QĐ-UBND,Quyết định,01/01/2023,Tự thay,7/2023/QĐ-UBND,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["documents", "import", str(second), str(folder), "--apply"])
+    assert "Imported 1 document(s)." in result.output
+    assert "Row 3 (8/2023/QĐ-UBND): refused: legal_status is replaced but replaced_by" in (
+        result.output
+    )
+    assert "Row 4 (7/2023/QĐ-UBND): refused: replaced_by names the document itself" in (
+        result.output
+    )
+    old = db.session.scalar(
+        sa.select(OfficialDocument).where(OfficialDocument.number == "9/2023/QĐ-UBND")
+    )
+    new = db.session.scalar(
+        sa.select(OfficialDocument).where(OfficialDocument.number == "15/2025/QĐ-UBND")
+    )
+    assert old.replaced_by_id == new.id and old.legal_status == LegalStatus.REPLACED
 
 
 def test_sample_is_documented():
