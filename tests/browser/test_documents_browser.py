@@ -248,3 +248,27 @@ def test_public_pages_have_no_wcag_violations(site, open_page):
             if violations:
                 report[f"{viewport['width']} {path}"] = violations
     assert report == {}
+
+
+def test_editor_pages_have_no_wcag_violations(site, open_page):
+    page = open_page(WIDE, bypass_csp=True)
+    sign_in(page, site.url, EDITOR_EMAIL, PASSWORD, "/editor/documents")
+    edit = page.locator("td a").first.get_attribute("href")
+    doc_path = edit.removesuffix("/edit")
+    page.goto(site.url + doc_path + "/revisions")
+    revision = page.get_by_role("link", name="Xem").first.get_attribute("href")
+    report = {}
+    for path in (
+        "/editor/documents",
+        "/editor/documents/new",
+        edit,
+        "/editor/documents/terms",
+        doc_path + "/revisions",
+        revision,
+    ):
+        response = page.goto(site.url + path)
+        assert response is not None and response.status == 200, path
+        violations = axe_violations(page)
+        if violations:
+            report[path] = violations
+    assert report == {}
