@@ -409,3 +409,16 @@ def test_every_documents_route_answers_without_server_error(app, client, editor,
             assert response.status_code < 500, (method, path)
             if method == "GET":
                 assert response.status_code == 200, path
+
+
+def test_preview_shows_a_draft_to_staff_only(client, editor, docs):
+    doc = docs.make(published=False)
+    response = client.get(f"/editor/documents/{doc.id}/preview")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Bản xem trước" in body and "Bản nháp" in body and doc.abstract in body
+    assert 'content="noindex, nofollow"' in body
+    assert client.get(f"/documents/{doc.id}/{doc.slug}").status_code == 404
+    client.post("/logout")
+    anonymous = client.get(f"/editor/documents/{doc.id}/preview")
+    assert anonymous.status_code == 302 and "/login" in anonymous.location

@@ -269,6 +269,31 @@ def document_restore(document_id: int):
     return redirect(url_for("editor.document_edit", document_id=doc.id), 303)
 
 
+@bp.get(f"/documents/<{ID}:document_id>/preview")
+@staff_required
+def document_preview(document_id: int):
+    """The document as readers will see it, drafts and trashed ones too."""
+    doc = _get(document_id)
+    replaces = service.replaces(doc)
+    replaced_by = doc.replaced_by
+    shown = {d.id for d in replaces} | ({replaced_by.id} if replaced_by else set())
+    states = {
+        DocumentStatus.DRAFT: _("Bản nháp"),
+        DocumentStatus.PUBLISHED: _("Đã đăng"),
+        DocumentStatus.DELETED: _("Thùng rác"),
+    }
+    return render_template(
+        "public/documents/document.html",
+        doc=doc,
+        replaces=replaces,
+        replaced_by=replaced_by,
+        same_field=service.same_field(doc, shown),
+        print_view=False,
+        preview=True,
+        preview_state=states[doc.status],
+    )
+
+
 # ---------------------------------------------------------------- revisions
 
 
