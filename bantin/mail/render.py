@@ -3,7 +3,7 @@ and the MIME message (email.message.EmailMessage, policy SMTP).
 
 Each message is one template per language, ``templates/mail/<name>.<language>.txt``, with a
 ``subject`` block and a ``body`` block. The HTML part is made from the text, paragraph by
-paragraph (a line that is only a link becomes a link), inside ``templates/mail/layout.html``:
+paragraph (a line that is only a link becomes a link), inside ``templates/mail/layout.html.jinja``:
 both parts always say the same thing, and whole-message templates read better to a
 translator than sentences cut into catalogue entries.
 """
@@ -52,7 +52,7 @@ def render(template: str, context: dict, language: str) -> Rendered:
     subject = _SPACES.sub(" ", "".join(tpl.blocks["subject"](ctx))).strip()
     body = "".join(tpl.blocks["body"](tpl.new_context(values))).strip("\n")
     text = "\n".join(line.rstrip() for line in body.splitlines()) + "\n"
-    html = env.get_template("mail/layout.html").render(
+    html = env.get_template("mail/layout.html.jinja").render(
         subject=subject,
         site_name=site_name,
         language=language,
