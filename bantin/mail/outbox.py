@@ -96,6 +96,9 @@ def claim(now: datetime | None = None) -> Claim | None:
         .where(_due(now))
         .order_by(MailMessage.next_attempt_at, MailMessage.id)
         .limit(1)
+        # PostgreSQL: a row another sender is claiming is skipped, not waited for (SQLite
+        # has one writer at a time and no FOR UPDATE; SQLAlchemy leaves it out there).
+        .with_for_update(skip_locked=True)
         .correlate(None)
         .scalar_subquery()
     )
