@@ -271,7 +271,15 @@ def test_cli_says_when_mail_is_off(app):
 # ------------------------------------------------------------------ the worker thread
 
 
-def test_the_worker_thread_sends_soon_after_the_commit(app_factory, smtp):
+@pytest.fixture
+def stop_workers():
+    from bantin.mail import worker
+
+    yield
+    worker.stop_all()
+
+
+def test_the_worker_thread_sends_soon_after_the_commit(app_factory, smtp, stop_workers):
     app = app_factory(**smtp.config(MAIL_WORKER=True, MAIL_WORKER_INTERVAL=3600))
     with app.app_context():
         _queue()
@@ -291,3 +299,15 @@ def test_sender_address_defaults():
             get.return_value.site_name = "Xã Hòa Phong"
             address = render.sender()
     assert (address.display_name, address.addr_spec) == ("Xã Hòa Phong", "user@mail.example")
+
+
+def test_the_worker_thread_sends_a_backlog_once_the_app_serves(app_factory, smtp, stop_workers):
+    """Messages queued while no worker ran (mail off for the thread, or another process)
+    go out after the first request starts the thread."""
+    app = app_factory(**smtp.config(MAIL_WORKER=False))
+    with app.app_context():
+        _queue()
+    app = app_factory(**smtp.config(MAIL_WORKER=True, MAIL_WORKER_INTERVAL=0.2))
+    with app.app_context():
+        app.test_client().get("/healthz")
+        assert len(smtp.inbox.wait_for(1, timeout=15)) == 1

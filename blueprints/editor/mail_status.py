@@ -7,12 +7,21 @@ from flask_babel import gettext as _
 from bantin import audit
 from bantin.database import write_lock
 from bantin.extensions import db
-from bantin.mail import outbox, render
+from bantin.mail import outbox, render, worker
 from bantin.models import MailMessage, MailStatus
 from bantin.permissions import admin_required
 from blueprints.editor.blueprint import bp
 
 ID = "int(max=9223372036854775807)"
+
+
+@bp.before_app_request
+def start_mail_worker() -> None:
+    """With MAIL_WORKER, each app process starts its sending thread on its first request
+    (not at import: gunicorn workers are separate processes), so a backlog left by an
+    earlier run goes out even before anything new is queued. A dict lookup afterwards."""
+    if current_app.config.get("MAIL_WORKER") and outbox.enabled():
+        worker.ensure_started(current_app._get_current_object())
 
 
 @bp.get("/mail")
