@@ -508,3 +508,22 @@ def test_a_number_finds_its_document_however_it_is_typed(docs, parts, seps):
         assert service.fold_words(service.fold_words(number)) == service.fold_words(number)
     finally:
         db.session.rollback()
+
+
+def test_every_audit_code_the_service_records_has_a_label():
+    import ast
+    from pathlib import Path
+
+    from bantin import audit
+
+    source = Path(service.__file__).read_text("utf-8")
+    codes = {
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith(("document.", "document_term."))
+        and not node.value.endswith(".")
+    }
+    assert len(codes) >= 9, codes
+    assert codes - set(audit.ACTIONS) == set()
