@@ -205,3 +205,63 @@ def test_reset_pages_have_no_wcag_violations(site, open_page):
     for path in ("/login", "/login/reset", f"/login/reset/{raw}", "/login/reset/" + "x" * 43):
         page.goto(site.url + path)
         assert axe_violations(page) == [], path
+
+
+# ------------------------------------------------------------------ mail off
+
+
+@pytest.fixture(scope="module")
+def site_without_mail(tmp_path_factory, migrated_db):
+    server = LiveServer(tmp_path_factory.mktemp("nomail"), migrated_db, workers=1)
+    with live_app_context(server):
+        from bantin.extensions import db
+        from bantin.models import Role, User
+
+        user = User(email=ADMIN, name="Trần Quản Trị", role=Role.ADMIN)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_with_mail_off_the_admin_hands_over_the_link(site_without_mail, open_page, screenshot_dir):
+    site = site_without_mail
+    admin = open_page(WIDE)
+    problems = watch_errors(admin)
+    sign_in(admin, site.url, ADMIN, PASSWORD, "/editor/users")
+    assert "Thư điện tử đang tắt" in admin.locator("#mail-off-note").inner_text()
+    admin.goto(site.url + "/editor/users/new")
+    admin.fill("#email", "moi@example.com")
+    admin.fill("#name", "Lê Văn Mới")
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Tạo và gửi lời mời").click()
+    link = admin.locator("#invite-link").inner_text().strip()
+    assert link.startswith(site.url + "/login/reset/")
+    admin.screenshot(path=str(screenshot_dir / "mail-off-invited.png"))
+    admin.goto(site.url + "/editor/mail")
+    assert "Thư điện tử đang tắt." in admin.locator("#mail-state").inner_text()
+
+    # The newcomer opens the handed-over link, sets a password, signs in.
+    newcomer = open_page(PHONE)
+    newcomer.goto(link)
+    assert newcomer.locator("h1").inner_text() == "Đặt mật khẩu cho tài khoản mới"
+    newcomer.fill("#password", "mật khẩu người mới")
+    newcomer.fill("#password_confirm", "mật khẩu người mới")
+    with newcomer.expect_navigation():
+        newcomer.get_by_role("button", name="Lưu mật khẩu").click()
+    sign_in(newcomer, site.url, "moi@example.com", "mật khẩu người mới")
+    assert newcomer.url.endswith("/editor/")
+
+    # The reset page tells readers to ask an administrator.
+    newcomer.goto(site.url + "/login/reset")
+    assert "chưa được cấu hình gửi thư" in newcomer.content()
+    assert newcomer.locator("#email").count() == 0
+
+    # The admin's mail page on a phone: nothing sticks out sideways.
+    phone = open_page(PHONE)
+    sign_in(phone, site.url, ADMIN, PASSWORD, "/editor/mail")
+    assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    phone.screenshot(path=str(screenshot_dir / "mail-off-editor-360.png"), full_page=True)
+    assert problems == []
