@@ -80,10 +80,12 @@ def test_a_new_user_is_invited_by_mail_and_sets_a_password(app, as_admin, smtp):
     assert link in html and link.startswith("http://bantin.test/login/reset/")
     path = link.removeprefix("http://bantin.test")
 
+    assert "Đã mời, chưa đặt mật khẩu" in text(as_admin.get("/editor/users"))
     newcomer = app.test_client()
     page = newcomer.get(path)
     assert page.status_code == 200 and "Đặt mật khẩu cho tài khoản mới" in text(page)
     assert _set_password(newcomer, path).status_code == 303
+    assert "Đã mời, chưa đặt mật khẩu" not in text(as_admin.get("/editor/users"))
     signed_in = newcomer.post("/login", data={"email": user.email, "password": NEW_PASSWORD})
     assert signed_in.status_code == 303
     assert newcomer.get(path).status_code == 404  # single use

@@ -70,6 +70,16 @@ def find(raw: str) -> AccountToken | None:
     return token
 
 
+def pending_invitations() -> set[int]:
+    """Ids of users whose invitation link is still unused and valid."""
+    stmt = sa.select(AccountToken.user_id).where(
+        AccountToken.purpose == TokenPurpose.INVITE,
+        AccountToken.used_at.is_(None),
+        AccountToken.expires_at > utcnow(),
+    )
+    return set(db.session.scalars(stmt))
+
+
 def use(token: AccountToken) -> bool:
     """Mark the link used, atomically (a second use at the same moment gets False)."""
     result = db.session.execute(

@@ -69,7 +69,13 @@ def _last_admin_message() -> str:
 def _list(error: str | None = None, status: int = 200):
     users = db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
     return (
-        render_template("editor/users.html", users=users, error=error, mail_on=outbox.enabled()),
+        render_template(
+            "editor/users.html",
+            users=users,
+            invited=accounts.pending_invitations(),
+            error=error,
+            mail_on=outbox.enabled(),
+        ),
         status,
     )
 
