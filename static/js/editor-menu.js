@@ -168,9 +168,7 @@
       }
       var above = siblings[index - 1];
       childList(above).appendChild(item);
-      if (kids) {
-        kids.remove(); // a child has no children of its own
-      }
+      dropChildList(item); // a child has no children of its own
       text = t("movedIn", { name: name, parent: nameOf(above) });
     } else if (how === "out" && isChild(item)) {
       var parent = parentItem(item);
@@ -209,15 +207,12 @@
 
   // ---------------------------------------------------------------- drag and drop
 
-  var sortables = [];
-
   function makeSortable(list) {
     if (!window.Sortable || list.getAttribute("data-sortable")) {
       return;
     }
     list.setAttribute("data-sortable", "1");
-    sortables.push(
-      window.Sortable.create(list, {
+    window.Sortable.create(list, {
         group: "menu",
         handle: ".menu-handle",
         draggable: "[data-item]",
@@ -238,6 +233,9 @@
           if (into === tree) {
             return true;
           }
+          if (dragged.contains(into)) {
+            return false; // never into its own child list
+          }
           var kids = childList(dragged);
           return !(kids && itemsOf(kids).length);
         },
@@ -245,10 +243,7 @@
           form.classList.remove("is-dragging");
           var item = event.item;
           if (isChild(item)) {
-            var kids = childList(item);
-            if (kids) {
-              kids.remove();
-            }
+            dropChildList(item);
           } else {
             ensureChildList(item);
           }
@@ -263,8 +258,21 @@
             say(t("dropped", where));
           }
         },
-      })
-    );
+      });
+  }
+
+  // A list leaves the page with its SortableJS instance: a live instance on a detached list
+  // would still take drops (and the dropped item would vanish with it).
+  function dropChildList(item) {
+    var kids = childList(item);
+    if (!kids) {
+      return;
+    }
+    var sortable = window.Sortable && window.Sortable.get(kids);
+    if (sortable) {
+      sortable.destroy();
+    }
+    kids.remove();
   }
 
   function ensureChildList(item) {

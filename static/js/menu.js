@@ -25,8 +25,29 @@
     }
   }
 
+  // Phones show every child list open (site.css): the buttons say so and do nothing.
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 760px)") : null;
+  function onPhone() {
+    return Boolean(phone && phone.matches);
+  }
+  function syncPhone() {
+    for (var p = 0; p < toggles.length; p++) {
+      toggles[p].setAttribute("aria-expanded", onPhone() ? "true" : "false");
+      toggles[p].parentNode.classList.remove("is-open", "is-closed");
+    }
+  }
+  if (phone) {
+    syncPhone();
+    if (phone.addEventListener) {
+      phone.addEventListener("change", syncPhone);
+    }
+  }
+
   for (var i = 0; i < toggles.length; i++) {
     toggles[i].addEventListener("click", function (event) {
+      if (onPhone()) {
+        return;
+      }
       var button = event.currentTarget;
       var open = button.getAttribute("aria-expanded") !== "true";
       closeAll(button);
@@ -35,7 +56,7 @@
   }
 
   nav.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") {
+    if (event.key !== "Escape" || onPhone()) {
       return;
     }
     var item = event.target.closest(".has-sub");
@@ -55,7 +76,7 @@
   });
   function reset(item) {
     item.classList.remove("is-open", "is-closed");
-    item.querySelector(".sub-toggle").setAttribute("aria-expanded", "false");
+    item.querySelector(".sub-toggle").setAttribute("aria-expanded", onPhone() ? "true" : "false");
   }
 
   var items = nav.querySelectorAll(".has-sub");

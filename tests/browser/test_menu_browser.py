@@ -94,13 +94,10 @@ def drag(page, source, target, below: bool = False) -> None:
     end = target.locator(":scope > .menu-row").bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
-    y = end["y"] + end["height"] * (0.75 if below else 0.4)
+    y = end["y"] + end["height"] * (0.75 if below else 0.6)
     page.mouse.move(start["x"] + 10, start["y"] + 10, steps=4)
-    page.mouse.move(end["x"] + end["width"] / 2, y, steps=20)
-    # Items slide while SortableJS animates: aim again at where the target is now.
-    end = target.locator(":scope > .menu-row").bounding_box()
-    y = end["y"] + end["height"] * (0.75 if below else 0.4)
-    page.mouse.move(end["x"] + end["width"] / 2, y, steps=5)
+    steps = max(20, int(abs(y - start["y"]) / 8))  # small moves, as a hand makes them
+    page.mouse.move(end["x"] + end["width"] / 2, y, steps=steps)
     page.mouse.up()
 
 
@@ -271,6 +268,8 @@ def test_menu_builder_round_trip(browser, site, screenshot_dir):
             "Cơ cấu tổ chức",
         ):
             assert page.locator("#main-nav").get_by_text(name, exact=True).is_visible(), name
+        toggle = page.locator("#main-nav .sub-toggle").first
+        assert toggle.get_attribute("aria-expanded") == "true"  # the list is shown open
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 360
         page.screenshot(path=str(screenshot_dir / "menu-360.png"))
