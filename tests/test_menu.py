@@ -303,3 +303,20 @@ def test_seed_demo_menu(app, factory):
     menu.seed_demo()  # a site with a menu keeps it
     db.session.commit()
     assert len(menu.stored()) == 6
+
+
+def test_demo_office_pages_and_menu_on_top_of_the_demo_content(app, client):
+    from bantin import demo
+
+    demo.seed()
+    db.session.commit()
+    site_pages.seed_demo()
+    menu.seed_demo()
+    db.session.commit()
+    header = nav(html(client.get("/")))
+    assert ">Chức năng nhiệm vụ</a>" in header and ">Tin tức - Sự kiện</a>" in header
+    assert 'href="/schedule"' in header and 'href="/contacts"' in header
+    client.set_cookie("lang", "en")
+    page = html(client.get("/page/gioi-thieu/co-cau-to-chuc"))
+    assert ">Organisation</h1>" in page and "no-english" not in page
+    assert ">Functions and duties</a>" in nav(page)
