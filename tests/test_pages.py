@@ -415,3 +415,24 @@ def test_seed_demo_pages(app):
     org = made["co-cau-to-chuc"]
     assert site_pages.path_of(org) == "gioi-thieu/co-cau-to-chuc" and org.has_english
     assert all(p.has_english for p in made.values() if p.needs_english)
+
+
+@pytest.mark.parametrize("position", ["abc", "1.5", "99999999999", "-"])
+def test_bad_position_gets_a_vietnamese_message(client, tree, editor, position):
+    page = tree["duties"]
+    edit = text(client.get(f"/editor/pages/{page.id}/edit"))
+    response = client.post(
+        f"/editor/pages/{page.id}/edit",
+        data={
+            "csrf_token": csrf(edit),
+            "title": "Tiêu đề đã gõ",
+            "position": position,
+            "status": "draft",
+            "parent_id": str(tree["about"].id),
+            "version": str(page.version),
+        },
+    )
+    assert response.status_code == 400
+    html = text(response)
+    assert "Thứ tự là một số nguyên" in html and "Not a valid" not in html
+    assert "Tiêu đề đã gõ" in html

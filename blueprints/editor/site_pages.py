@@ -18,7 +18,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from bantin import articles, site_pages
 from bantin.extensions import db
@@ -43,6 +43,24 @@ def _version_ok(form, field) -> None:
     raw = field.data or ""
     if raw and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
         raise ValidationError(_l("Biểu mẫu không hợp lệ, hãy tải lại trang."))
+
+
+class PositionField(IntegerField):
+    """A whole number; anything else gets a Vietnamese message (WTForms' own is English)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = valuelist[0].strip() if valuelist else ""
+        if not raw:
+            self.data = 0
+            return
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or not -100_000 <= value <= 100_000:
+            self.data = None
+            raise ValueError(_l("Thứ tự là một số nguyên, ví dụ 1, 2, 3."))
+        self.data = value
 
 
 class PageTextForm(FlaskForm):
@@ -91,14 +109,7 @@ class PageForm(PageTextForm):
         ],
     )
     parent_id = SelectField(_l("Trang cha"), coerce=str, validate_choice=False)
-    position = IntegerField(
-        _l("Thứ tự"),
-        default=0,
-        validators=[
-            Optional(),
-            NumberRange(min=-100_000, max=100_000, message=_l("Thứ tự là một số nguyên.")),
-        ],
-    )
+    position = PositionField(_l("Thứ tự"), default=0)
     status = RadioField(
         _l("Trạng thái"),
         choices=[
