@@ -13,5 +13,9 @@ def site_page(path: str):
     chain = site_pages.find_by_path(path)
     if chain is None:
         abort(404)
-    view = site_pages.reader_view(chain)
-    return render_page("public/site_pages/page.html", view=view, page=view.page)
+    # Breadcrumbs and children are only needed when the cached page is (re)built.
+    return render_page(
+        "public/site_pages/page.html",
+        lazy_context=lambda: {"view": site_pages.reader_view(chain)},
+        page=chain[-1],
+    )
