@@ -228,20 +228,7 @@ def as_json(entries: list[Entry]) -> list[dict]:
 
 def _page_paths() -> dict[int, str]:
     """Reader paths of the pages readers can open (every page on the chain published)."""
-    return {row.page.id: row.path for row in _visible_rows(site_pages.tree(include_deleted=False))}
-
-
-def _visible_rows(rows: list[site_pages.TreeRow]) -> list[site_pages.TreeRow]:
-    visible: list[site_pages.TreeRow] = []
-    open_at_depth: list[bool] = []
-    for row in rows:
-        del open_at_depth[row.depth :]
-        parent_open = all(open_at_depth)
-        is_open = parent_open and row.page.is_visible()
-        open_at_depth.append(is_open)
-        if is_open:
-            visible.append(row)
-    return visible
+    return {row.page.id: row.path for row in site_pages.reader_rows()}
 
 
 def header_items() -> list[SimpleNamespace]:

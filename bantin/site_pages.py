@@ -186,6 +186,20 @@ def tree(include_deleted: bool = True) -> list[TreeRow]:
     return rows
 
 
+def reader_rows() -> list[TreeRow]:
+    """The pages readers can open (the page and every ancestor published), in tree order:
+    for the header menu, and for a sitemap or search that lists pages."""
+    visible: list[TreeRow] = []
+    open_at_depth: list[bool] = []
+    for row in tree(include_deleted=False):
+        del open_at_depth[row.depth :]
+        is_open = all(open_at_depth) and row.page.is_visible()
+        open_at_depth.append(is_open)
+        if is_open:
+            visible.append(row)
+    return visible
+
+
 def parent_choices(page: Page | None) -> list[TreeRow]:
     """Where a page may go: every page but itself and its descendants (no cycles)."""
     rows = tree(include_deleted=False)

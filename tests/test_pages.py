@@ -436,3 +436,19 @@ def test_bad_position_gets_a_vietnamese_message(client, tree, editor, position):
     html = text(response)
     assert "Thứ tự là một số nguyên" in html and "Not a valid" not in html
     assert "Tiêu đề đã gõ" in html
+
+
+def test_reader_rows_are_the_pages_readers_can_open(app, tree):
+    paths = [row.path for row in site_pages.reader_rows()]
+    assert paths == [
+        "gioi-thieu",
+        "gioi-thieu/chuc-nang-nhiem-vu",
+        "gioi-thieu/co-cau-to-chuc",
+        "gioi-thieu/co-cau-to-chuc/van-phong",
+    ]
+    site_pages.save(tree["org"], None, {"status": PageStatus.DRAFT.value})
+    db.session.commit()
+    assert [row.path for row in site_pages.reader_rows()] == [
+        "gioi-thieu",
+        "gioi-thieu/chuc-nang-nhiem-vu",
+    ]
