@@ -56,7 +56,7 @@ def type_at_end(page, text: str) -> None:
     page.keyboard.type(text)
 
 
-def test_page_edit_round_trip(browser, site):
+def test_page_edit_round_trip(browser, site, screenshot_dir):
     context = browser.new_context(viewport=WIDE, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -95,6 +95,8 @@ def test_page_edit_round_trip(browser, site):
         assert body_html(page) == saved.body_en
         save_article(page)
         assert stored(site, page_id).body_en == saved.body_en
+        open_editor(page, f"{site.url}/editor/pages/{page_id}/edit")
+        page.screenshot(path=str(screenshot_dir / "page-editor.png"), full_page=True)
         assert problems == []
     finally:
         context.close()
