@@ -122,6 +122,15 @@ TARGETS = {
     "category": lazy_pgettext("audit target", "Chuyên mục"),
     "link": lazy_pgettext("audit target", "Liên kết web"),
     "user": lazy_pgettext("audit target", "Người dùng"),
+    "document": lazy_pgettext("audit target", "Văn bản"),
+    "document_term": lazy_pgettext("audit target", "Danh mục văn bản"),
+    "page": lazy_pgettext("audit target", "Trang"),
+    "menu": lazy_pgettext("audit target", "Menu"),
+    "contact_unit": lazy_pgettext("audit target", "Đơn vị"),
+    "contact": lazy_pgettext("audit target", "Người trong danh bạ"),
+    "schedule": lazy_pgettext("audit target", "Mục lịch công tác"),
+    "schedule_week": lazy_pgettext("audit target", "Lịch công tác tuần"),
+    "mail": lazy_pgettext("audit target", "Thư điện tử"),
 }
 
 

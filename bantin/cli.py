@@ -9,8 +9,10 @@ from bantin import audit, autosave, backup, checks
 from bantin.benchdata import seed_bench_command
 from bantin.comments import purge_command as comments_purge_command
 from bantin.extensions import db
+from bantin.mail.cli import mail_cli
 from bantin.models import Role, User
 from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from bantin.official_documents_import import documents_cli
 from bantin.search import search_cli
 from bantin.text import clean_line, normalise_email
 
@@ -131,8 +133,8 @@ def register(app: Flask) -> None:
         seed_bench_command,
         search_cli,
         purge_command,
-        __import__("bantin.official_documents_import", fromlist=["x"]).documents_cli,
-        __import__("bantin.mail.cli", fromlist=["x"]).mail_cli,
+        documents_cli,
+        mail_cli,
     ):
         app.cli.add_command(command)
     backup.register(app)  # backup, restore

@@ -150,6 +150,20 @@ def seed() -> dict:
         )
         article.comment_count += 1
 
+    # The portal: documents, pages and the menu (after the categories it points to),
+    # contacts, this week's schedule; and the settings they show.
+    from bantin import contacts, menu, official_documents, schedule, site_pages
+
+    settings.fax = settings.fax or "0235 3 000 009"
+    settings.hotline = settings.hotline or "0905 000 000"
+    settings.schedule_note = settings.schedule_note or "Lịch này thay thư mời họp"
+    db.session.flush()
+    official_documents.seed_demo()
+    site_pages.seed_demo()
+    db.session.flush()
+    menu.seed_demo()
+    contacts.seed_demo()
+    schedule.seed_demo()
     db.session.commit()
     return {
         "categories": len(categories),

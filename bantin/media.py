@@ -25,7 +25,7 @@ import secrets
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -43,6 +43,8 @@ from bantin.models import (
     ArticleRevision,
     Media,
     MediaKind,
+    OfficialDocument,
+    OfficialDocumentFile,
     SiteSettings,
     User,
 )
@@ -305,6 +307,8 @@ class Usage:
     uses: list[ArticleUse]
     is_logo: bool
     autosaves: int = 0  # unsaved work (autosaves) that holds the item
+    # Official documents (trash included) listing the item among their files.
+    documents: list[str] = field(default_factory=list)
 
     @property
     def articles(self) -> list[Article]:
@@ -312,7 +316,7 @@ class Usage:
 
     @property
     def in_use(self) -> bool:
-        return bool(self.uses) or self.is_logo or bool(self.autosaves)
+        return bool(self.uses) or self.is_logo or bool(self.autosaves) or bool(self.documents)
 
 
 USAGE_LIMIT = 50  # articles listed per item
@@ -385,6 +389,14 @@ def usages(items: list[Media]) -> dict[int, Usage]:
         else {}
     )
     logo = SiteSettings.get().logo_url or ""
+    listed: dict[int, list[str]] = {}
+    for media_id, number in db.session.execute(
+        sa.select(OfficialDocumentFile.media_id, OfficialDocument.number)
+        .join(OfficialDocument, OfficialDocument.id == OfficialDocumentFile.document_id)
+        .where(OfficialDocumentFile.media_id.in_([m.id for m in items]))
+        .order_by(OfficialDocument.id)
+    ):
+        listed.setdefault(media_id, []).append(number)
     result = {}
     for index, item in enumerate(items):
         per_item = found[item.id]
@@ -396,7 +408,9 @@ def usages(items: list[Media]) -> dict[int, Usage]:
             if aid in articles
         ][:USAGE_LIMIT]
         is_logo = not is_file(item) and logo.startswith(needle(item))
-        result[item.id] = Usage(uses, is_logo, int(autosave_counts[index] or 0))
+        result[item.id] = Usage(
+            uses, is_logo, int(autosave_counts[index] or 0), listed.get(item.id, [])
+        )
     return result
 
 

@@ -5,20 +5,26 @@ The routes come from the URL map, so pages other parts of the app add are covere
 
 import inspect
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from bantin import official_documents, site_pages
 from bantin.extensions import db
 from bantin.models import (
     ArticleRevision,
     AuditLog,
     Category,
     Comment,
+    Contact,
+    ContactUnit,
     Media,
     Role,
+    ScheduleEntry,
     SiteSettings,
+    TermKind,
     User,
     WebLink,
 )
@@ -84,7 +90,31 @@ def world(app, factory):
     SiteSettings.get()
     db.session.add(AuditLog(action="seed", actor="seed"))
     db.session.commit()
+    # The portal's rows: a document, a page (each with its first revision), a unit with a
+    # person, a schedule entry.
+    term = official_documents.create_term(TermKind.TYPE, "Quyết định")
+    doc = official_documents.save(
+        None,
+        None,
+        {"number": "1/QĐ", "abstract": "Thử", "type_id": term.id, "issued_on": date(2025, 1, 1)},
+    )
+    page = site_pages.save(
+        None, None, {"title": "Giới thiệu", "status": "published", "body": "<p>x</p>"}
+    )
+    unit = ContactUnit(name="Văn phòng")
+    db.session.add(unit)
+    db.session.flush()
+    person = Contact(unit_id=unit.id, name="Người")
+    entry = ScheduleEntry(day=date(2026, 12, 31), content="Họp")
+    db.session.add_all([person, entry])
+    db.session.commit()
     ids = {
+        "document_id": doc.id,
+        "term_id": term.id,
+        "page_id": page.id,
+        "unit_id": unit.id,
+        "contact_id": person.id,
+        "entry_id": entry.id,
         "article_id": article.id,
         "revision_id": revision.id,
         "category_id": category.id,

@@ -320,37 +320,12 @@ def test_logo_path_under_uploads_is_accepted(app, as_admin):
 # ------------------------------------------------------------------ users
 
 
-def test_create_user_with_random_password_shown_once(app, as_admin):
-    response = as_admin.post(
-        "/editor/users/new",
-        data={"email": "Bien.Tap@Example.com", "name": "Biên Tập", "role": "editor"},
-    )
-    assert response.status_code == 200
-    html = text(response)
-    password = re.search(r'<code class="secret">([^<]+)</code>', html).group(1)
-    assert len(password) >= 16
-    assert "Mật khẩu chỉ hiện một lần." in html
-    user = db.session.scalars(sa.select(User).where(User.email == "bien.tap@example.com")).one()
-    assert user.role == Role.EDITOR
-    assert password not in text(as_admin.get("/editor/users"))  # never shown again
-    other = app.test_client()
-    assert other.post("/login", data={"email": user.email, "password": password}).status_code == 303
-    assert actions("user") == ["user.create"]
-
-
 def test_create_user_validation(as_admin, admin):
     response = as_admin.post(
         "/editor/users/new",
         data={"email": admin.email, "name": "Trùng", "role": "editor", "password": "long enough"},
     )
     assert response.status_code == 400 and "Đã có người dùng với email này." in text(response)
-    response = as_admin.post(
-        "/editor/users/new",
-        data={"email": "new@example.com", "name": "Ngắn", "role": "editor", "password": "short"},
-    )
-    assert response.status_code == 400
-    assert "Mật khẩu cần từ 8 đến 256 ký tự." in text(response)
-    assert 'value="new@example.com"' in text(response)
     response = as_admin.post(
         "/editor/users/new", data={"email": "x@example.com", "name": "X", "role": "owner"}
     )
@@ -386,19 +361,6 @@ def test_disable_ends_sessions_and_enable_restores_access(app, as_admin, factory
         theirs.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 303
     )
     assert actions("user") == ["user.disable", "user.enable"]
-
-
-def test_reset_password_shows_new_one_and_revokes_sessions(app, as_admin, factory):
-    user = factory.user("editor")
-    theirs = app.test_client()
-    theirs.post("/login", data={"email": user.email, "password": PASSWORD})
-    response = as_admin.post(f"/editor/users/{user.id}/reset-password")
-    assert response.status_code == 200
-    password = re.search(r'<code class="secret">([^<]+)</code>', text(response)).group(1)
-    assert theirs.get("/editor/").status_code == 302
-    fresh = app.test_client()
-    assert fresh.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 400
-    assert fresh.post("/login", data={"email": user.email, "password": password}).status_code == 303
 
 
 def test_admin_resetting_own_password_stays_signed_in(as_admin, admin):

@@ -10,9 +10,9 @@ from flask import template_rendered, url_for
 from markupsafe import escape
 
 from bantin import cache, sidebar
+from bantin import comment_form as forms
 from bantin.cache import Hole, fill_holes
 from bantin.clock import utcnow
-from bantin import comment_form as forms
 from bantin.comment_form import CommentForm
 from tests.comment_helpers import GOOD, article_url, form_tokens, post_comment
 from tests.conftest import ROOT

@@ -13,7 +13,9 @@ from bantin.extensions import db
 from bantin.models import Article, ArticleStatus
 from bantin.text import fold
 
-RESULT_LINK = re.compile(r'<li class="result[^"]*">\s*<h3 class="card-title"><a href="/article/(\d+)/')
+RESULT_LINK = re.compile(
+    r'<li class="result[^"]*">\s*<h3 class="card-title"><a href="/article/(\d+)/'
+)
 
 # key -> (title, lead, body). Words are chosen so that each query's hits are known exactly.
 CORPUS = {

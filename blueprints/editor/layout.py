@@ -39,6 +39,7 @@ NAV = (
     NavItem("editor.menu_builder", _l("Menu"), admin_only=True, prefix="editor.menu"),
     NavItem("editor.settings", _l("Cài đặt"), admin_only=True, prefix="editor.settings"),
     NavItem("editor.users", _l("Người dùng"), admin_only=True, prefix="editor.user"),
+    NavItem("editor.mail_status", _l("Thư điện tử"), admin_only=True, prefix="editor.mail"),
     NavItem("editor.audit_log", _l("Nhật ký"), admin_only=True, prefix="editor.audit"),
 )
 

@@ -208,6 +208,8 @@ def _places(usage: media.Usage) -> list[str]:
         places.append(_("logo trang"))
     if usage.autosaves:
         places.append(_("bản tự lưu chưa lưu thành bài"))
+    for number in usage.documents:
+        places.append(_("văn bản %(number)s", number=number))
     return places
 
 
