@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from bantin.extensions import db
-from bantin.models import Article, ArticleStatus, Category, Media, Role, User, WebLink
+from bantin.models import Article, ArticleStatus, Category, Media, MediaKind, Role, User, WebLink
 
 
 def test_create_user_with_password(runner):
@@ -101,10 +101,15 @@ def test_seed_demo_fills_an_empty_database_once(app, runner, tmp_path):
     assert db.session.scalar(sa.select(sa.func.count(WebLink.id))) >= 3
     bodies = db.session.scalars(sa.select(Article.body)).all()
     assert all("<figcaption>" in body for body in bodies)
-    # the generated photos exist in every size
+    # the generated photos exist in every size, the documents' files as stored
     media = db.session.scalars(sa.select(Media)).all()
-    assert media
-    for item in media:
+    files = [item for item in media if item.kind == MediaKind.FILE]
+    assert files and all(
+        (tmp_path / "uploads" / f.path.removeprefix("/uploads/")).is_file() for f in files
+    )
+    photos = [item for item in media if item.kind == MediaKind.IMAGE]
+    assert photos
+    for item in photos:
         stem = item.path.removeprefix("/uploads/").removesuffix("-1600.jpg")
         for width in (320, 800, 1600):
             assert (tmp_path / "uploads" / f"{stem}-{width}.jpg").is_file()

@@ -103,6 +103,9 @@ def _ui_strings(po_file: Path) -> list[str]:
             continue
         if source.isascii():
             continue
+        # The language switch names Vietnamese in Vietnamese on every page.
+        if source == "Tiếng Việt":
+            continue
         strings.append(source)
     return strings
 

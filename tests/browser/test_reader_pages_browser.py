@@ -104,9 +104,12 @@ def test_phone_header_is_short_and_the_wide_header_unchanged(demo_site, open_pag
     assert wide.locator(".font-size-controls").is_visible()
     nav = wide.locator(".main-nav")
     assert nav.is_visible()
-    links = nav.locator("a")
-    tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
+    # The first level: links and the group headings (the second level opens on demand).
+    items = nav.locator("ul.wrap > li > a, ul.wrap > li > button.menu-heading")
+    assert items.count() >= 5
+    tops = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
     assert len(tops) == 1, "the menu holds one row at 1366 px"
+    assert nav.locator("ul.sub").first.is_hidden()
 
 
 def test_phone_menu_opens_without_javascript(demo_site, open_page):
