@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
+    REVIEW = "review"  # submitted by its author, waiting for an editor
     PUBLISHED = "published"
     DELETED = "deleted"
 
@@ -68,6 +69,10 @@ class Article(db.Model):
     comment_count: Mapped[int] = mapped_column(default=0)
     # Bumped on every save: an edit form carries it to detect a conflicting save.
     version: Mapped[int] = mapped_column(default=1)
+    # The review: when it was last submitted, and the note of the last submission or return
+    # (a return's note is required and shown to the author).
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    review_note: Mapped[str] = mapped_column(sa.String(1000), default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 

@@ -22,8 +22,11 @@ PASSWORD_MAX_LENGTH = 256
 
 
 class Role(enum.StrEnum):
-    ADMIN = "admin"
-    EDITOR = "editor"
+    """What each role may do is in bantin.permissions.CAPABILITIES."""
+
+    CONTRIBUTOR = "contributor"  # writes drafts and submits them for review
+    EDITOR = "editor"  # reviews and publishes; the portal's content
+    ADMIN = "admin"  # also users, settings, the menu, the audit log
 
 
 class User(UserMixin, db.Model):

@@ -25,7 +25,7 @@ from bantin.models import (
     CommentStatus,
     User,
 )
-from bantin.permissions import admin_required, staff_required
+from bantin.permissions import Capability, requires
 from bantin.sanitize import clean_html
 from bantin.text import clean_line, fold, safe_local_path
 from bantin.web.paging import page_arg, paginate
@@ -121,7 +121,7 @@ def _list_filters() -> dict:
 
 
 @bp.get("/articles")
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def articles():
     """Articles: filter by status, category, author and text; sort; paginate; bulk actions."""
     filters = _list_filters()
@@ -217,7 +217,7 @@ def _titles(articles: list[Article]) -> str:
 
 
 @bp.post("/articles/bulk")
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def articles_bulk():
     """Publish, unpublish, move or trash the checked articles, each through the one save path."""
     back = _bulk_back()
@@ -414,7 +414,7 @@ def _flash_lost_media(before: str | None, after: str | None) -> None:
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def article_new():
     """Write a new article."""
     form = ArticleForm(categories=_categories())
@@ -435,7 +435,7 @@ def article_new():
 
 
 @bp.route(f"/articles/<{ID}:article_id>/edit", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def article_edit(article_id: int):
     """Edit an article; a save based on an older version is shown, never applied silently."""
     article = _get_article(article_id)
@@ -496,7 +496,7 @@ def _conflict(form: ArticleForm, article: Article):
 
 
 @bp.post(f"/articles/<{ID}:article_id>/delete")
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def article_delete(article_id: int):
     """Move an article to the trash (readers get 404; an admin can restore it)."""
     article = _get_article(article_id)
@@ -508,7 +508,7 @@ def article_delete(article_id: int):
 
 
 @bp.post(f"/articles/<{ID}:article_id>/restore")
-@admin_required
+@requires(Capability.RESTORE_ARTICLES)
 def article_restore(article_id: int):
     """Bring an article back from the trash as a draft."""
     article = _get_article(article_id)
@@ -520,7 +520,7 @@ def article_restore(article_id: int):
 
 
 @bp.get(f"/articles/<{ID}:article_id>/preview")
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def article_preview(article_id: int):
     """The article as readers will see it, drafts and scheduled ones too."""
     article = _get_article(article_id)
@@ -545,7 +545,7 @@ def _get_revision(article: Article, revision_id: int) -> ArticleRevision:
 
 
 @bp.get(f"/articles/<{ID}:article_id>/revisions")
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def article_revisions(article_id: int):
     """Every saved version of an article, newest first, numbered 1, 2, 3… per article."""
     article = _get_article(article_id)
@@ -574,7 +574,7 @@ def article_revisions(article_id: int):
 
 
 @bp.get(f"/articles/<{ID}:article_id>/revisions/<{ID}:revision_id>")
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def article_revision(article_id: int, revision_id: int):
     """One saved version, with what changed since then (text, images, tables, attachments)."""
     article = _get_article(article_id)
@@ -607,7 +607,7 @@ def _restored_number(revision: ArticleRevision) -> int | None:
 
 
 @bp.post(f"/articles/<{ID}:article_id>/revisions/<{ID}:revision_id>/restore")
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def article_revision_restore(article_id: int, revision_id: int):
     """Bring back an old version's title, lead and body (as a new revision)."""
     article = _get_article(article_id)

@@ -9,7 +9,7 @@ from flask import current_app, render_template, request
 from bantin import audit
 from bantin.extensions import db
 from bantin.models import AuditLog, User
-from bantin.permissions import admin_required
+from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import AuditFilterForm
 
@@ -36,7 +36,7 @@ def _before() -> int | None:
 
 
 @bp.get("/audit")
-@admin_required
+@requires(Capability.READ_AUDIT)
 def audit_log():
     """Browse the audit log, newest first (keyset pagination on the id)."""
     form = AuditFilterForm(request.args)

@@ -15,7 +15,7 @@ from bantin import autosave
 from bantin.extensions import db
 from bantin.formatting import iso, local_datetime
 from bantin.models import Article, ArticleStatus
-from bantin.permissions import staff_required
+from bantin.permissions import Capability, requires
 from bantin.text import has_control_chars
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_articles import BODY_MAX_LENGTH
@@ -69,7 +69,7 @@ def _error(exc: BadRequest):
 
 
 @bp.post("/articles/autosave")
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def article_autosave():
     """Keep the form's title, lead and body as the user's one autosave for this article."""
     try:
@@ -93,7 +93,7 @@ def article_autosave():
 
 
 @bp.post("/articles/autosave/discard")
-@staff_required
+@requires(Capability.WRITE_ARTICLES)
 def article_autosave_discard():
     """Forget the user's autosave for this article ("Bỏ qua" in the recovery box)."""
     try:

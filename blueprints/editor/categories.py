@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from bantin import audit, cache
 from bantin.extensions import db
 from bantin.models import Article, Category
-from bantin.permissions import admin_required
+from bantin.permissions import Capability, requires
 from bantin.text import slugify
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import CategoryForm
@@ -35,7 +35,7 @@ def _list_page(error: str | None = None, status: int = 200):
 
 
 @bp.get("/categories")
-@admin_required
+@requires(Capability.MANAGE_CATEGORIES)
 def categories():
     """All categories in menu order."""
     return _list_page()
@@ -86,7 +86,7 @@ def _save(form: CategoryForm, category: Category | None):
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])
-@admin_required
+@requires(Capability.MANAGE_CATEGORIES)
 def category_new():
     """Create a category."""
     form = CategoryForm()
@@ -99,7 +99,7 @@ def category_new():
 
 
 @bp.route(f"/categories/<{ID}:category_id>/edit", methods=["GET", "POST"])
-@admin_required
+@requires(Capability.MANAGE_CATEGORIES)
 def category_edit(category_id: int):
     """Rename a category, change its slug, description or position."""
     category = db.get_or_404(Category, category_id)
@@ -116,7 +116,7 @@ def category_edit(category_id: int):
 
 
 @bp.post(f"/categories/<{ID}:category_id>/move")
-@admin_required
+@requires(Capability.MANAGE_CATEGORIES)
 def category_move(category_id: int):
     """Move a category one place up or down in the menu."""
     category = db.get_or_404(Category, category_id)
@@ -137,7 +137,7 @@ def category_move(category_id: int):
 
 
 @bp.post(f"/categories/<{ID}:category_id>/delete")
-@admin_required
+@requires(Capability.MANAGE_CATEGORIES)
 def category_delete(category_id: int):
     """Delete an empty category; one that still holds articles is refused with the reason."""
     category = db.get_or_404(Category, category_id)

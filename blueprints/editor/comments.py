@@ -11,7 +11,7 @@ from bantin import comments as service
 from bantin.comments import Action
 from bantin.extensions import db
 from bantin.models import Article, Comment, CommentStatus
-from bantin.permissions import staff_required
+from bantin.permissions import Capability, requires
 from bantin.web.paging import page_arg, paginate
 from blueprints.editor.blueprint import bp
 
@@ -66,7 +66,7 @@ def _pending_badge() -> dict:
 
 
 @bp.get("/comments")
-@staff_required
+@requires(Capability.MODERATE_COMMENTS)
 def comments():
     """The moderation queue: one tab per status, newest first."""
     status = _status_arg(request.args.get("status"))
@@ -119,7 +119,7 @@ def _action_arg(value: str | None) -> Action:
 
 
 @bp.post(f"/comments/<int(max={2**63 - 1}):comment_id>/<action>")
-@staff_required
+@requires(Capability.MODERATE_COMMENTS)
 def comment_action(comment_id: int, action: str):
     """Approve, spam, trash, restore or delete one comment (idempotent)."""
     act = _action_arg(action)
@@ -136,7 +136,7 @@ def comment_action(comment_id: int, action: str):
 
 
 @bp.post("/comments/bulk")
-@staff_required
+@requires(Capability.MODERATE_COMMENTS)
 def comments_bulk():
     """The same actions on every checked comment."""
     try:

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, ValidationError
 from bantin import contacts, media
 from bantin.extensions import db
 from bantin.models import Contact, ContactUnit, Media, MediaKind
-from bantin.permissions import staff_required
+from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import (
     REQUIRED,
@@ -149,14 +149,14 @@ def _back(anchor: str = "") -> str:
 
 
 @bp.get("/contacts", endpoint="contacts")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def contacts_list():
     """Units in the office's order, each with its people."""
     return render_template("editor/contacts/list.html", units=contacts.ordered_units())
 
 
 @bp.route("/contacts/units/new", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def contact_unit_new():
     """Add a unit (placed last)."""
     form = UnitForm()
@@ -171,7 +171,7 @@ def contact_unit_new():
 
 
 @bp.route(f"/contacts/units/<{ID}:unit_id>/edit", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def contact_unit_edit(unit_id: int):
     """Change a unit's names and contact details."""
     unit = db.get_or_404(ContactUnit, unit_id)
@@ -194,7 +194,7 @@ def _direction() -> str:
 
 
 @bp.post(f"/contacts/units/<{ID}:unit_id>/move")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def contact_unit_move(unit_id: int):
     """Move a unit one place up or down."""
     unit = db.get_or_404(ContactUnit, unit_id)
@@ -204,7 +204,7 @@ def contact_unit_move(unit_id: int):
 
 
 @bp.post(f"/contacts/units/<{ID}:unit_id>/delete")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def contact_unit_delete(unit_id: int):
     """Delete a unit and its people (the page asks first)."""
     unit = db.get_or_404(ContactUnit, unit_id)
@@ -216,7 +216,7 @@ def contact_unit_delete(unit_id: int):
 
 
 @bp.route(f"/contacts/units/<{ID}:unit_id>/people/new", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def contact_new(unit_id: int):
     """Add a person to a unit (placed last in it)."""
     unit = db.get_or_404(ContactUnit, unit_id)
@@ -234,7 +234,7 @@ def contact_new(unit_id: int):
 
 
 @bp.route(f"/contacts/people/<{ID}:contact_id>/edit", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def contact_edit(contact_id: int):
     """Change a person's name, position, numbers, photo or unit."""
     person = db.get_or_404(Contact, contact_id)
@@ -250,7 +250,7 @@ def contact_edit(contact_id: int):
 
 
 @bp.post(f"/contacts/people/<{ID}:contact_id>/move")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def contact_move(contact_id: int):
     """Move a person one place up or down within the unit."""
     person = db.get_or_404(Contact, contact_id)
@@ -260,7 +260,7 @@ def contact_move(contact_id: int):
 
 
 @bp.post(f"/contacts/people/<{ID}:contact_id>/delete")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def contact_delete(contact_id: int):
     """Remove a person from the directory."""
     person = db.get_or_404(Contact, contact_id)

@@ -20,7 +20,7 @@ from bantin.models import (
     CommentStatus,
     DailyStats,
 )
-from bantin.permissions import staff_required
+from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 
 CHART_DAYS = 30
@@ -123,7 +123,7 @@ def visits_by_day(today: date, days: int = CHART_DAYS) -> list[tuple[date, int]]
 
 
 @bp.get("/")
-@staff_required
+@requires(Capability.DASHBOARD)
 def dashboard():
     """The editor's dashboard."""
     today = local_today()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from bantin import audit
 from bantin.extensions import db
 from bantin.models import WebLink
-from bantin.permissions import admin_required
+from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import WebLinkForm
 
@@ -15,7 +15,7 @@ ID = "int(max=9223372036854775807)"
 
 
 @bp.get("/links")
-@admin_required
+@requires(Capability.MANAGE_LINKS)
 def links():
     """All web links in display order, hidden ones included."""
     rows = db.session.scalars(sa.select(WebLink).order_by(WebLink.position, WebLink.id)).all()
@@ -31,7 +31,7 @@ def _apply(form: WebLinkForm, link: WebLink) -> None:
 
 
 @bp.route("/links/new", methods=["GET", "POST"])
-@admin_required
+@requires(Capability.MANAGE_LINKS)
 def link_new():
     """Add a web link."""
     form = WebLinkForm()
@@ -51,7 +51,7 @@ def link_new():
 
 
 @bp.route(f"/links/<{ID}:link_id>/edit", methods=["GET", "POST"])
-@admin_required
+@requires(Capability.MANAGE_LINKS)
 def link_edit(link_id: int):
     """Change a web link's title, address, order or visibility."""
     link = db.get_or_404(WebLink, link_id)
@@ -74,7 +74,7 @@ def link_edit(link_id: int):
 
 
 @bp.post(f"/links/<{ID}:link_id>/delete")
-@admin_required
+@requires(Capability.MANAGE_LINKS)
 def link_delete(link_id: int):
     """Remove a web link."""
     link = db.get_or_404(WebLink, link_id)

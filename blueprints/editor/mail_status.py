@@ -9,7 +9,7 @@ from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.mail import outbox, render, worker
 from bantin.models import MailMessage, MailStatus
-from bantin.permissions import admin_required
+from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 
 ID = "int(max=9223372036854775807)"
@@ -25,7 +25,7 @@ def start_mail_worker() -> None:
 
 
 @bp.get("/mail")
-@admin_required
+@requires(Capability.MAIL_STATUS)
 def mail_status():
     """Mail on/off, the queue, recent sent messages and failures."""
     config = current_app.config
@@ -57,7 +57,7 @@ def mail_status():
 
 
 @bp.post(f"/mail/<{ID}:message_id>/retry")
-@admin_required
+@requires(Capability.MAIL_STATUS)
 def mail_retry(message_id: int):
     """Queue one failed message again, with a fresh count of attempts."""
     message = db.get_or_404(MailMessage, message_id)
@@ -70,7 +70,7 @@ def mail_retry(message_id: int):
 
 
 @bp.post("/mail/retry-failed")
-@admin_required
+@requires(Capability.MAIL_STATUS)
 def mail_retry_failed():
     """Queue every failed message again."""
     with write_lock():

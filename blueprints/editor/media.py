@@ -19,8 +19,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from bantin import audit, documents, media
 from bantin.errors import _render_error as render_error
 from bantin.extensions import db
-from bantin.models import Media, MediaKind, Role, User
-from bantin.permissions import staff_required
+from bantin.models import Media, MediaKind, User
+from bantin.permissions import Capability, can, requires
 from bantin.text import clean_line, fold
 from bantin.web.paging import page_arg, paginate
 from blueprints.editor.blueprint import bp
@@ -59,9 +59,8 @@ def _too_large(error):
     if request.endpoint == "editor.upload":
         return jsonify(error=message), 413
     # The body is refused before the login check runs: the library only for those whom
-    # staff_required lets in (the same roles).
-    staff = current_user.is_authenticated and current_user.role in (Role.ADMIN, Role.EDITOR)
-    if request.endpoint == "editor.media_upload" and staff:
+    # the upload view lets in.
+    if request.endpoint == "editor.media_upload" and can(Capability.UPLOAD_MEDIA):
         return _library(upload_error=message, status=413)
     # Anything else: the app's own error page (with its fallback when the layout fails).
     return render_error(error, 413)
@@ -80,7 +79,7 @@ def _store(file_storage) -> Media:
 
 
 @bp.post("/uploads")
-@staff_required
+@requires(Capability.UPLOAD_MEDIA)
 def upload():
     """Store one image or document (field `file`); answer JSON, or 400/413 with a reason."""
     try:
@@ -177,14 +176,14 @@ def _image_label(m: Media) -> str:
 
 
 @bp.get("/media")
-@staff_required
+@requires(Capability.UPLOAD_MEDIA)
 def media_library():
     """Images and documents, newest first: search, filter by kind, usage, upload, delete."""
     return _library()
 
 
 @bp.post("/media/upload")
-@staff_required
+@requires(Capability.UPLOAD_MEDIA)
 def media_upload():
     """The library's upload form (works without JavaScript): back to the list with a note."""
     try:
@@ -214,7 +213,7 @@ def _places(usage: media.Usage) -> list[str]:
 
 
 @bp.post("/media/<int(max=9223372036854775807):media_id>/delete")
-@staff_required
+@requires(Capability.UPLOAD_MEDIA)
 def media_delete(media_id: int):
     """Delete an item nobody uses (files and row); one in use answers 409 with the list."""
     item = db.session.get(Media, media_id)

@@ -9,7 +9,7 @@ from wtforms import HiddenField
 from bantin import menu, queries, site_pages
 from bantin.extensions import db
 from bantin.models import MenuTarget
-from bantin.permissions import admin_required
+from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 
 
@@ -35,7 +35,7 @@ def _render(form: MenuForm, entries: list[menu.Entry], errors=(), status: int = 
 
 
 @bp.route("/menu", methods=["GET", "POST"])
-@admin_required
+@requires(Capability.MANAGE_MENU)
 def menu_builder():
     """Arrange the header menu; a refused menu comes back exactly as it was arranged."""
     form = MenuForm()

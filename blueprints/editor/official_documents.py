@@ -23,7 +23,7 @@ from bantin.models import (
     TermKind,
     User,
 )
-from bantin.permissions import staff_required
+from bantin.permissions import Capability, requires
 from bantin.text import clean_line
 from bantin.web.paging import page_arg, paginate
 from blueprints.editor.blueprint import bp
@@ -54,7 +54,7 @@ def _id_arg(raw: str) -> int | None:
 
 
 @bp.get("/documents")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def documents():
     """Documents: filter by status, type and words (number, abstract); newest issued first."""
     status = request.args.get("status", "")
@@ -179,7 +179,7 @@ def _saved_message(doc: OfficialDocument) -> str:
 
 
 @bp.route("/documents/new", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_new():
     """Enter a new document."""
     form = _form(None)
@@ -202,7 +202,7 @@ def document_new():
 
 
 @bp.route(f"/documents/<{ID}:document_id>/edit", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_edit(document_id: int):
     """Edit a document; a save based on an older version is shown, never applied silently."""
     doc = _get(document_id)
@@ -246,7 +246,7 @@ def document_edit(document_id: int):
 
 
 @bp.post(f"/documents/<{ID}:document_id>/delete")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_delete(document_id: int):
     """Move a document to the trash (readers get 404; it can be restored)."""
     doc = _get(document_id)
@@ -258,7 +258,7 @@ def document_delete(document_id: int):
 
 
 @bp.post(f"/documents/<{ID}:document_id>/restore")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_restore(document_id: int):
     """Bring a document back from the trash as a draft."""
     doc = _get(document_id)
@@ -270,7 +270,7 @@ def document_restore(document_id: int):
 
 
 @bp.get(f"/documents/<{ID}:document_id>/preview")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_preview(document_id: int):
     """The document as readers will see it, drafts and trashed ones too."""
     doc = _get(document_id)
@@ -331,7 +331,7 @@ def _shown(key: str, value) -> str:
 
 
 @bp.get(f"/documents/<{ID}:document_id>/revisions")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_revisions(document_id: int):
     """Every saved version of a document's metadata, newest first."""
     doc = _get(document_id)
@@ -363,7 +363,7 @@ def document_revisions(document_id: int):
 
 
 @bp.get(f"/documents/<{ID}:document_id>/revisions/<{ID}:revision_id>")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_revision(document_id: int, revision_id: int):
     """One saved version next to the current metadata."""
     doc = _get(document_id)
@@ -378,7 +378,7 @@ def document_revision(document_id: int, revision_id: int):
 
 
 @bp.post(f"/documents/<{ID}:document_id>/revisions/<{ID}:revision_id>/restore")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_revision_restore(document_id: int, revision_id: int):
     """Bring back an old version's metadata and files (as a new revision)."""
     doc = _get(document_id)
@@ -438,14 +438,14 @@ def _get_term(term_id: int) -> DocumentTerm:
 
 
 @bp.get("/documents/terms")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_terms():
     """The lists documents are filed under: types, issuing bodies, fields."""
     return _terms_page()
 
 
 @bp.post("/documents/terms/<kind>")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_term_create(kind: str):
     """Add a type, issuer or field at the end of its list."""
     if kind not in KIND_ARGS:
@@ -463,7 +463,7 @@ def document_term_create(kind: str):
 
 
 @bp.post(f"/documents/terms/<{ID}:term_id>/rename")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_term_rename(term_id: int):
     """Rename a term (documents filed under it show the new name)."""
     term = _get_term(term_id)
@@ -483,7 +483,7 @@ def document_term_rename(term_id: int):
 
 
 @bp.post(f"/documents/terms/<{ID}:term_id>/move")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_term_move(term_id: int):
     """Move a term up or down its list (the order of the public filter's options)."""
     term = _get_term(term_id)
@@ -496,7 +496,7 @@ def document_term_move(term_id: int):
 
 
 @bp.post(f"/documents/terms/<{ID}:term_id>/delete")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def document_term_delete(term_id: int):
     """Delete a term no document is filed under."""
     term = _get_term(term_id)

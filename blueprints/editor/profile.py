@@ -9,7 +9,7 @@ from bantin import audit, login_guard
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import User
-from bantin.permissions import staff_required
+from bantin.permissions import Capability, requires
 from bantin.web.net import client_ip
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import PasswordChangeForm, ProfileForm
@@ -33,14 +33,14 @@ def _page(profile_form: ProfileForm, password_form: PasswordChangeForm, status: 
 
 
 @bp.get("/profile")
-@staff_required
+@requires(Capability.PROFILE)
 def profile():
     """The signed-in user's own name and password."""
     return _page(ProfileForm(obj=current_user), PasswordChangeForm(formdata=None))
 
 
 @bp.post("/profile")
-@staff_required
+@requires(Capability.PROFILE)
 def profile_update():
     """Change one's own display name."""
     form = ProfileForm()
@@ -56,7 +56,7 @@ def profile_update():
 
 
 @bp.post("/profile/password")
-@staff_required
+@requires(Capability.PROFILE)
 def profile_password():
     """Change one's own password: every other session and remember-me cookie ends.
 

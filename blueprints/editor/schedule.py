@@ -14,7 +14,7 @@ from bantin import schedule
 from bantin.clock import local_today
 from bantin.extensions import db
 from bantin.models import ScheduleEntry
-from bantin.permissions import staff_required
+from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import (
     REQUIRED,
@@ -101,7 +101,7 @@ def _changes(form: EntryForm) -> dict:
 
 
 @bp.get("/schedule", endpoint="schedule")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def schedule_week():
     """One week's entries by day (this week without `week`), with the week's actions."""
     week = _week_or_400(request.args.get("week"))
@@ -134,7 +134,7 @@ def _render_form(form: EntryForm, entry: ScheduleEntry | None, week, status: int
 
 
 @bp.route("/schedule/new", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def schedule_new():
     """Add an entry (the day defaults to `day`, else the Monday of `week`)."""
     week = _week_or_400(request.args.get("week"))
@@ -160,7 +160,7 @@ def schedule_new():
 
 
 @bp.route(f"/schedule/<{ID}:entry_id>/edit", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def schedule_edit(entry_id: int):
     """Change an entry; in a published week it is marked "điều chỉnh" with the time."""
     entry = db.get_or_404(ScheduleEntry, entry_id)
@@ -178,7 +178,7 @@ def schedule_edit(entry_id: int):
 
 
 @bp.post(f"/schedule/<{ID}:entry_id>/delete")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def schedule_delete(entry_id: int):
     """Delete an entry; a published week lists it as removed."""
     entry = db.get_or_404(ScheduleEntry, entry_id)
@@ -190,7 +190,7 @@ def schedule_delete(entry_id: int):
 
 
 @bp.post("/schedule/copy")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def schedule_copy():
     """Copy last week's recurring entries into the week (never twice)."""
     week = _week_or_400(request.form.get("week") or "x")
@@ -204,7 +204,7 @@ def schedule_copy():
 
 
 @bp.post("/schedule/publish")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def schedule_publish():
     """Show the week to readers; later changes are marked "điều chỉnh"."""
     week = _week_or_400(request.form.get("week") or "x")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from bantin import audit, media
 from bantin.extensions import db
 from bantin.models import SiteSettings
-from bantin.permissions import admin_required
+from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import SettingsForm
 
@@ -53,7 +53,7 @@ def _store_logo(file_storage) -> str:
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@admin_required
+@requires(Capability.MANAGE_SETTINGS)
 def settings():
     """Edit the site settings; changes show on the public site at once."""
     site = SiteSettings.get()

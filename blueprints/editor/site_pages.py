@@ -24,7 +24,7 @@ from bantin import articles, site_pages
 from bantin.extensions import db
 from bantin.formatting import local_datetime
 from bantin.models import Page, PageRevision, PageStatus, User
-from bantin.permissions import staff_required
+from bantin.permissions import Capability, requires
 from bantin.sanitize import clean_html
 from bantin.text import has_control_chars
 from blueprints.editor.blueprint import bp
@@ -169,7 +169,7 @@ def _latest_number(page: Page | None) -> int | None:
 
 
 @bp.get("/pages")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def pages():
     """Every page in its tree, with its state and whether it lacks the English it needs."""
     shown = request.args.get("show", "")
@@ -239,7 +239,7 @@ def _publish_errors(body: str, published: bool) -> list[str]:
 
 
 @bp.route("/pages/new", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def page_new():
     """Write a new page (Vietnamese first; the English tab opens once it is saved)."""
     form = PageForm(parents=site_pages.parent_choices(None))
@@ -278,7 +278,7 @@ def _changes(form: PageForm) -> dict:
 
 
 @bp.route(f"/pages/<{ID}:page_id>/edit", methods=["GET", "POST"])
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def page_edit(page_id: int):
     """Edit a page: `?lang=en` is the English tab (its own title and body)."""
     page = _get_page(page_id)
@@ -333,7 +333,7 @@ def page_edit(page_id: int):
 
 
 @bp.post(f"/pages/<{ID}:page_id>/delete")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def page_delete(page_id: int):
     """Move a page to the trash: readers get 404 for it and for the pages under it."""
     page = _get_page(page_id)
@@ -345,7 +345,7 @@ def page_delete(page_id: int):
 
 
 @bp.post(f"/pages/<{ID}:page_id>/restore")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def page_restore(page_id: int):
     """Bring a page back from the trash as a draft."""
     page = _get_page(page_id)
@@ -357,7 +357,7 @@ def page_restore(page_id: int):
 
 
 @bp.get(f"/pages/<{ID}:page_id>/preview")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def page_preview(page_id: int):
     """The page as readers will see it (drafts too), in the language asked for."""
     page = _get_page(page_id)
@@ -376,7 +376,7 @@ def _get_revision(page: Page, revision_id: int) -> PageRevision:
 
 
 @bp.get(f"/pages/<{ID}:page_id>/revisions")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def page_revisions(page_id: int):
     """Every saved version of a page, newest first."""
     page = _get_page(page_id)
@@ -388,7 +388,7 @@ def page_revisions(page_id: int):
 
 
 @bp.get(f"/pages/<{ID}:page_id>/revisions/<{ID}:revision_id>")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def page_revision(page_id: int, revision_id: int):
     """One saved version beside the current one (text of both languages)."""
     page = _get_page(page_id)
@@ -412,7 +412,7 @@ def page_revision(page_id: int, revision_id: int):
 
 
 @bp.post(f"/pages/<{ID}:page_id>/revisions/<{ID}:revision_id>/restore")
-@staff_required
+@requires(Capability.MANAGE_PORTAL)
 def page_revision_restore(page_id: int, revision_id: int):
     """Bring back an old version's titles and bodies (as a new revision)."""
     page = _get_page(page_id)

@@ -22,7 +22,7 @@ from bantin import audit
 from bantin.extensions import db
 from bantin.mail import accounts, outbox
 from bantin.models import Role, TokenPurpose, User
-from bantin.permissions import admin_required
+from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import UserCreateForm, UserEditForm
 
@@ -81,14 +81,14 @@ def _list(error: str | None = None, status: int = 200):
 
 
 @bp.get("/users")
-@admin_required
+@requires(Capability.MANAGE_USERS)
 def users():
     """Everyone who can sign in (and those disabled)."""
     return _list()
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@admin_required
+@requires(Capability.MANAGE_USERS)
 def user_new():
     """Create a user and invite them to set their password (mailed, or shown once)."""
     form = InviteForm()
@@ -131,7 +131,7 @@ def _link_page(user: User, link: str | None, created: bool):
 
 
 @bp.route(f"/users/<{ID}:user_id>/edit", methods=["GET", "POST"])
-@admin_required
+@requires(Capability.MANAGE_USERS)
 def user_edit(user_id: int):
     """Change a user's name or role."""
     user = db.get_or_404(User, user_id)
@@ -161,7 +161,7 @@ def user_edit(user_id: int):
 
 
 @bp.post(f"/users/<{ID}:user_id>/disable")
-@admin_required
+@requires(Capability.MANAGE_USERS)
 def user_disable(user_id: int):
     """Disable a user: their sessions end at once and they cannot sign in."""
     user = db.get_or_404(User, user_id)
@@ -179,7 +179,7 @@ def user_disable(user_id: int):
 
 
 @bp.post(f"/users/<{ID}:user_id>/enable")
-@admin_required
+@requires(Capability.MANAGE_USERS)
 def user_enable(user_id: int):
     """Let a disabled user sign in again."""
     user = db.get_or_404(User, user_id)
@@ -192,7 +192,7 @@ def user_enable(user_id: int):
 
 
 @bp.post(f"/users/<{ID}:user_id>/reset-password")
-@admin_required
+@requires(Capability.MANAGE_USERS)
 def user_reset_password(user_id: int):
     """Send the user a link to set a new password (shown once when mail is off). The old
     password works until the link is used; then every session of the user ends."""
