@@ -28,6 +28,8 @@ from bantin.models import AuditLog, User
 from bantin.web.net import client_ip, rate_key
 
 REPEAT_WINDOW = timedelta(minutes=15)
+# Long enough for the old text of an edited comment or answer (4,000 characters and a prefix).
+DETAIL_MAX = 10_000
 DEFAULT_KEEP_DAYS = 365
 _PURGE_BATCH = 1000
 
@@ -50,6 +52,15 @@ ACTIONS = {
     "comment.trash": _l("Bỏ ý kiến vào thùng rác"),
     "comment.restore": _l("Đưa ý kiến về hàng chờ duyệt"),
     "comment.delete": _l("Xóa vĩnh viễn ý kiến"),
+    # Answers to readers (bantin.comment_replies, bantin.questions)
+    "comment.edit": _l("Sửa nội dung ý kiến bạn đọc"),
+    "comment.reply_create": _l("Trả lời ý kiến bạn đọc"),
+    "comment.reply_edit": _l("Sửa trả lời ý kiến bạn đọc"),
+    "comment.reply_delete": _l("Xóa trả lời ý kiến bạn đọc"),
+    "question.edit": _l("Sửa câu hỏi hoặc câu trả lời"),
+    "question.publish": _l("Đăng câu hỏi và câu trả lời"),
+    "question.unpublish": _l("Gỡ câu hỏi về hàng chờ trả lời"),
+    "question.reject": _l("Từ chối câu hỏi"),
     # Images and documents
     "media.upload": _l("Tải lên ảnh hoặc tệp"),
     "media.delete": _l("Xóa ảnh hoặc tệp"),
@@ -131,6 +142,7 @@ TARGETS = {
     "schedule": lazy_pgettext("audit target", "Mục lịch công tác"),
     "schedule_week": lazy_pgettext("audit target", "Lịch công tác tuần"),
     "mail": lazy_pgettext("audit target", "Thư điện tử"),
+    "question": lazy_pgettext("audit target", "Câu hỏi của bạn đọc"),
 }
 
 
@@ -179,7 +191,7 @@ def record(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        detail=detail[:500],
+        detail=detail[:DETAIL_MAX],
         ip=client_ip() if has_request_context() else "",
     )
     db.session.add(entry)

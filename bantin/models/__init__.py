@@ -22,6 +22,7 @@ from bantin.models.official_document import (
     TermKind,
 )
 from bantin.models.page import MenuItem, MenuTarget, Page, PageRevision, PageStatus
+from bantin.models.question import Question, QuestionStatus
 from bantin.models.schedule import ScheduleEntry, ScheduleWeek
 from bantin.models.site import ContentState, SiteSettings, WebLink
 from bantin.models.stats import ArticleDailyViews, DailyStats, RateEvent
@@ -59,6 +60,8 @@ __all__ = [
     "Page",
     "PageRevision",
     "PageStatus",
+    "Question",
+    "QuestionStatus",
     "RateEvent",
     "Role",
     "ScheduleEntry",

@@ -24,7 +24,8 @@ class AuditLog(db.Model):
     action: Mapped[str] = mapped_column(sa.String(60), index=True)
     target_type: Mapped[str] = mapped_column(sa.String(40), default="")
     target_id: Mapped[int | None] = mapped_column()
-    detail: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Text: an edit of a reader's comment or of an answer keeps the old text here.
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Repeated events (refused sign-ins, wrong current passwords) share one row per action,

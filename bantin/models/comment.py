@@ -49,6 +49,11 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     moderated_at: Mapped[datetime | None] = mapped_column()
     moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # The office's answer, shown under the comment once it is approved (plain text; "" none).
+    reply: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    reply_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    replied_at: Mapped[datetime | None] = mapped_column()
+    reply_updated_at: Mapped[datetime | None] = mapped_column()
 
     article: Mapped[Article] = relationship()
 
