@@ -207,7 +207,8 @@ def same_category_cards(article) -> list[SimpleNamespace]:
 
 def approved_comment_list(article_id: int, approved_count: int) -> list[SimpleNamespace]:
     """Keyed by the live approved count as well as the content version."""
-    fields = ("id", "name", "address", "content", "created_at")
+    fields = ("id", "name", "address", "content", "created_at", "reply", "replied_at")
+    fields += ("reply_updated_at",)
     key = ("comments", article_id, approved_count)
     return cache.cached(
         key, lambda: [cache.snapshot(c, fields) for c in approved_comments(article_id)]

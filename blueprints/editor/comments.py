@@ -1,4 +1,5 @@
-"""Comment moderation: the queue by status, single and bulk actions (POST, audited)."""
+"""Comment moderation: the queue by status, single and bulk actions, the office's replies
+and corrections of a comment's text (POST, audited)."""
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -7,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, load_only
 
+from bantin import comment_replies as replies
 from bantin import comments as service
 from bantin.comments import Action
 from bantin.extensions import db
@@ -39,6 +41,8 @@ ACTION_LABELS = {
     Action.RESTORE: _l("Khôi phục"),
     Action.DELETE: _l("Xóa vĩnh viễn"),
 }
+# Where the office's reply and text corrections are offered.
+EDITABLE = (CommentStatus.PENDING, CommentStatus.APPROVED)
 DONE = {
     Action.APPROVE: _l("Đã duyệt %(n)s ý kiến."),
     Action.SPAM: _l("Đã đánh dấu %(n)s ý kiến là thư rác."),
@@ -72,8 +76,13 @@ def comments():
     status = _status_arg(request.args.get("status"))
     if status is None:
         abort(404)
-    number = page_arg(MAX_PAGE)
     service.purge()  # cheap housekeeping: old IPs and captcha rows
+    return _queue(status, page_arg(MAX_PAGE))
+
+
+def _queue(status: CommentStatus, number: int, problem: dict | None = None, code: int = 200):
+    """The queue's page; ``problem`` re-opens one comment's reply or text form with the
+    editor's typed text and the message (a refused save keeps what was typed)."""
     counts = service.counts_by_status()
     page = paginate(counts[status], PER_PAGE, number, clamp=True)
     stmt = page.rows(
@@ -88,7 +97,7 @@ def comments():
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
     rows = db.session.scalars(stmt).all()
-    return render_template(
+    body = render_template(
         "editor/comments.html",
         status=status,
         tabs=TABS,
@@ -98,17 +107,28 @@ def comments():
         action_labels=ACTION_LABELS,
         page=page.number,
         pages=page.pages,
+        editable=status in EDITABLE,
+        problem=problem or {},
     )
+    return body, code
 
 
-def _back():
-    """Back to the tab and page the moderator acted from (whitelisted values, never a URL)."""
+def _form_place() -> tuple[CommentStatus, int]:
+    """The tab and page the moderator acted from (whitelisted values, never a URL)."""
     status = _status_arg(request.form.get("status")) or CommentStatus.PENDING
-    args: dict = {"status": status.value}
     page = request.form.get("page", "")
     if page.isascii() and page.isdigit() and len(page) <= 6 and int(page) > 1:
-        args["page"] = int(page)
-    return redirect(url_for("editor.comments", **args), 303)
+        return status, int(page)
+    return status, 1
+
+
+def _back(anchor: str | None = None):
+    """Back to the tab and page the moderator acted from."""
+    status, page = _form_place()
+    args: dict = {"status": status.value}
+    if page > 1:
+        args["page"] = page
+    return redirect(url_for("editor.comments", _anchor=anchor, **args), 303)
 
 
 def _action_arg(value: str | None) -> Action:
@@ -153,3 +173,65 @@ def comments_bulk():
     outcome = service.moderate(ids, act, current_user._get_current_object())
     flash(str(DONE[act]) % {"n": sum(1 for changed in outcome.values() if changed)}, "success")
     return _back()
+
+
+# ------------------------------------------------------------------ replies and corrections
+
+ID = f"int(max={2**63 - 1})"
+
+
+def _comment_or_404(comment_id: int) -> Comment:
+    return db.get_or_404(Comment, comment_id)
+
+
+def _refused(comment: Comment, kind: str, text: str, message: str):
+    """The queue again (400) with the form open, the typed text and the message."""
+    status, page = _form_place()
+    problem = {"id": comment.id, "kind": kind, "text": text, "message": message}
+    return _queue(status, page, problem, 400)
+
+
+@bp.post(f"/comments/<{ID}:comment_id>/reply")
+@requires(Capability.MODERATE_COMMENTS)
+def comment_reply(comment_id: int):
+    """Write or change the office's reply under a comment (audited)."""
+    comment = _comment_or_404(comment_id)
+    text = request.form.get("reply", "")
+    try:
+        changed = replies.set_reply(comment, text, current_user._get_current_object())
+    except replies.Invalid as exc:
+        return _refused(comment, "reply", text, str(exc))
+    if changed:
+        flash(_("Đã lưu trả lời của ban biên tập."), "success")
+    else:
+        flash(_("Không có gì thay đổi."), "info")
+    return _back(f"comment-{comment.id}")
+
+
+@bp.post(f"/comments/<{ID}:comment_id>/reply/delete")
+@requires(Capability.MODERATE_COMMENTS)
+def comment_reply_delete(comment_id: int):
+    """Remove the office's reply (the old text stays in the audit log)."""
+    comment = _comment_or_404(comment_id)
+    if replies.delete_reply(comment, current_user._get_current_object()):
+        flash(_("Đã xóa trả lời của ban biên tập."), "success")
+    else:
+        flash(_("Ý kiến này chưa có trả lời."), "info")
+    return _back(f"comment-{comment.id}")
+
+
+@bp.post(f"/comments/<{ID}:comment_id>/edit")
+@requires(Capability.MODERATE_COMMENTS)
+def comment_edit(comment_id: int):
+    """Correct a comment's text (typos); the original goes into the audit log."""
+    comment = _comment_or_404(comment_id)
+    text = request.form.get("content", "")
+    try:
+        changed = replies.edit_content(comment, text, current_user._get_current_object())
+    except replies.Invalid as exc:
+        return _refused(comment, "content", text, str(exc))
+    if changed:
+        flash(_("Đã sửa nội dung ý kiến. Bản gốc được lưu trong nhật ký."), "success")
+    else:
+        flash(_("Không có gì thay đổi."), "info")
+    return _back(f"comment-{comment.id}")
