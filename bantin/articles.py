@@ -30,6 +30,7 @@ NOTE_PUBLISH = "publish"
 NOTE_DELETE = "delete"
 NOTE_RESTORE = "restore"
 NOTE_REVISION_RESTORE = "revision_restore"
+# bantin.review adds submit, withdraw, approve and return.
 
 EDITABLE_FIELDS = (
     "title",
@@ -43,6 +44,9 @@ EDITABLE_FIELDS = (
     "published_at",
     "featured",
     "allow_comments",
+    # the review (bantin.review)
+    "submitted_at",
+    "review_note",
 )
 
 
@@ -68,6 +72,8 @@ def _normalise(field: str, value: Any) -> Any:
         return clean_line(value)
     if field == "lead":
         return clean_lead(value)
+    if field == "review_note":
+        return clean_lead(value)[:1000]
     if field == "body":
         return clean_html(value)
     if field == "cover_url":
@@ -77,6 +83,8 @@ def _normalise(field: str, value: Any) -> Any:
         return value or None
     if field == "status":
         return ArticleStatus(value)
+    if field == "submitted_at":
+        return value
     if field in {"featured", "allow_comments"}:
         return bool(value)
     if field == "category_id":
@@ -293,9 +301,11 @@ def _paragraphs(body: str) -> list[str]:
 
 
 def published_state(article: Article, now: datetime | None = None) -> str:
-    """draft / scheduled / published / deleted, for lists and badges."""
+    """draft / review / scheduled / published / deleted, for lists and badges."""
     if article.status == ArticleStatus.DELETED:
         return "deleted"
+    if article.status == ArticleStatus.REVIEW:
+        return "review"
     if article.status == ArticleStatus.DRAFT:
         return "draft"
     if article.published_at is not None and article.published_at > (now or utcnow()):

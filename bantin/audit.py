@@ -46,6 +46,10 @@ ACTIONS = {
     "article.delete": _l("Chuyển bài viết vào thùng rác"),
     "article.restore": _l("Khôi phục bài viết từ thùng rác"),
     "article.revision_restore": _l("Khôi phục phiên bản cũ của bài viết"),
+    "article.submit": _l("Gửi duyệt bài viết"),
+    "article.withdraw": _l("Rút bài viết khỏi hàng chờ duyệt"),
+    "article.approve": _l("Duyệt và đăng bài viết"),
+    "article.return": _l("Trả lại bài viết cho tác giả"),
     # Comment moderation (bantin.comments: "comment." + the moderation action)
     "comment.approve": _l("Duyệt ý kiến bạn đọc"),
     "comment.spam": _l("Đánh dấu ý kiến là thư rác"),

@@ -3,7 +3,6 @@
 The routes come from the URL map, so pages other parts of the app add are covered too.
 """
 
-import inspect
 import re
 from datetime import date
 
@@ -28,18 +27,19 @@ from bantin.models import (
     User,
     WebLink,
 )
+from bantin.permissions import CAPABILITIES, Capability, role_can
 from tests.conftest import PASSWORD
 
-# CONTRACT.md: editors may not manage users, settings, categories or links (nor read the audit
-# log). Views in these modules are admin-only whatever their decorator says.
+# CONTRACT.md and issue 14: only admins manage users, settings and the menu, read the audit
+# log and the mail status. Views in these modules are admin-only whatever their decorator says.
 ADMIN_ONLY_MODULES = {
-    "blueprints.editor.categories",
-    "blueprints.editor.links",
     "blueprints.editor.settings",
     "blueprints.editor.users",
     "blueprints.editor.audit_log",
+    "blueprints.editor.menu",
+    "blueprints.editor.mail_status",
 }
-VISITORS = ("anonymous", "disabled", "editor", "admin")
+VISITORS = ("anonymous", "disabled", "contributor", "editor", "admin")
 
 
 def _editor_routes() -> list[tuple[str, str, str]]:
@@ -62,15 +62,22 @@ def _editor_routes() -> list[tuple[str, str, str]]:
 ROUTES = _editor_routes()
 
 
-def required_roles(app, endpoint: str) -> tuple | None:
-    """The roles the view's role_required decorator allows (None when it has none)."""
-    view = app.view_functions[endpoint]
-    return inspect.getclosurevars(view).nonlocals.get("roles")
+def capability_of(app, endpoint: str) -> Capability | None:
+    """What the view's @requires names (None when it names nothing)."""
+    return getattr(app.view_functions[endpoint], "capability", None)
 
 
-def admin_only(app, endpoint: str) -> bool:
-    view = app.view_functions[endpoint]
-    return view.__module__ in ADMIN_ONLY_MODULES or required_roles(app, endpoint) == (Role.ADMIN,)
+def refused(app, endpoint: str, visitor: str) -> bool:
+    """Should this signed-in visitor get 403 here? From the capability table, plus the one
+    rule about rows: a contributor opens only their own articles and deletes only their own
+    uploads (the world's article and photo belong to someone else)."""
+    role = Role(visitor)
+    if not role_can(role, capability_of(app, endpoint)):
+        return True
+    if role == Role.CONTRIBUTOR:
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        return "article_id" in rule.arguments or endpoint == "editor.media_delete"
+    return False
 
 
 @pytest.fixture
@@ -78,10 +85,12 @@ def world(app, factory):
     """One of everything an editor URL can point at, plus the visitors."""
     admin = factory.user("admin", email="admin@example.com")
     editor = factory.user("editor", email="editor@example.com")
+    contributor = factory.user("contributor", email="contributor@example.com")
     disabled = factory.user("editor", email="disabled@example.com")
     target = factory.user("editor", email="target@example.com")
     category = factory.category("Không có bài")
     article = factory.article(factory.category("Có bài"), title="Bài để thử")
+    article.created_by_id = editor.id
     revision = ArticleRevision(article_id=article.id, title=article.title, body=article.body)
     media = Media(path="/uploads/2026/01/abcdef-800.jpg", mime="image/jpeg", width=800, height=600)
     comment = Comment(article_id=article.id, name="Bạn đọc", content="Ý kiến")
@@ -123,7 +132,8 @@ def world(app, factory):
         "media_id": media.id,
         "comment_id": comment.id,
     }
-    return {"users": {"admin": admin, "editor": editor, "disabled": disabled}, "ids": ids}
+    users = {"admin": admin, "editor": editor, "contributor": contributor, "disabled": disabled}
+    return {"users": users, "ids": ids}
 
 
 def build_path(app, endpoint: str, ids: dict) -> str:
@@ -169,8 +179,14 @@ def check_visit(app, world, endpoint, path, method, visitor) -> str | None:
         return None
     if status >= 500:
         return f"{where}: server error"
-    if visitor == "editor" and admin_only(app, endpoint):
-        return None if status == 403 else f"{where}: expected 403 for an editor"
+    if refused(app, endpoint, visitor):
+        if status != 403:
+            return f"{where}: expected 403 for a {visitor}"
+        if "text/html" in response.content_type and 'class="ed-nav"' not in response.get_data(
+            as_text=True
+        ):
+            return f"{where}: the 403 page is not an editor page with a way back"
+        return None
     if status == 403:
         return f"{where}: refused a role that is allowed"
     if method == "GET" and not (
@@ -182,7 +198,8 @@ def check_visit(app, world, endpoint, path, method, visitor) -> str | None:
 
 @pytest.mark.parametrize(("endpoint", "rule", "method"), ROUTES)
 def test_route_access(app, world, endpoint, rule, method):
-    """Anonymous and disabled: to /login; editor: 403 on admin pages only; admin: never 403.
+    """Anonymous and disabled: to /login; contributor and editor: 403 exactly where the
+    capability table says; admin: never 403.
 
     Visitors run in this order on one database, so a POST an editor may make (a delete)
     happens before the admin's; the admin's answer then only has to be no 403 and no 5xx.
@@ -197,12 +214,34 @@ def test_route_access(app, world, endpoint, rule, method):
 
 
 @pytest.mark.parametrize("endpoint", sorted({e for e, _r, _m in ROUTES}))
-def test_every_editor_view_declares_its_roles(app, endpoint):
+def test_every_editor_view_declares_its_capability(app, endpoint):
     """Authorisation lives in a decorator on each view, not only in hidden buttons."""
-    roles = required_roles(app, endpoint)
-    assert roles, f"{endpoint} has no role_required decorator"
+    capability = capability_of(app, endpoint)
+    assert isinstance(capability, Capability), f"{endpoint} has no @requires(Capability.…)"
     if app.view_functions[endpoint].__module__ in ADMIN_ONLY_MODULES:
-        assert roles == (Role.ADMIN,)
+        assert [role for role in Role if role_can(role, capability)] == [Role.ADMIN]
+
+
+def test_the_capability_table_says_what_issue_14_says():
+    """Contributors write and submit; editors also publish, moderate and run the portal's
+    content, categories and links; admins everything. A change here is a decision."""
+    contributor = {
+        Capability.DASHBOARD,
+        Capability.PROFILE,
+        Capability.WRITE_ARTICLES,
+        Capability.UPLOAD_MEDIA,
+    }
+    editor = contributor | {
+        Capability.PUBLISH_ARTICLES,
+        Capability.MODERATE_COMMENTS,
+        Capability.MANAGE_CATEGORIES,
+        Capability.MANAGE_LINKS,
+        Capability.MANAGE_PORTAL,
+    }
+    assert CAPABILITIES[Role.CONTRIBUTOR] == contributor
+    assert CAPABILITIES[Role.EDITOR] == editor
+    assert CAPABILITIES[Role.ADMIN] == set(Capability)
+    assert set(CAPABILITIES) == set(Role)
 
 
 def test_matrix_covers_site_management_routes():

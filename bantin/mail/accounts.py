@@ -8,14 +8,12 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
-from urllib.parse import urljoin
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 
 from bantin.clock import utcnow
 from bantin.extensions import db
-from bantin.mail import outbox
+from bantin.mail import outbox, render
 from bantin.models import AccountToken, RateEvent, TokenPurpose, User
 
 VALID_FOR = {TokenPurpose.RESET: timedelta(hours=1), TokenPurpose.INVITE: timedelta(hours=72)}
@@ -92,15 +90,8 @@ def use(token: AccountToken) -> bool:
 
 
 def link(raw: str) -> str:
-    """The link to the page that sets the password: MAIL_SITE_URL when set (always in
-    production: a request's Host header must not choose where the link points)."""
-    path = url_for("auth.reset_password", token=raw)
-    base = current_app.config.get("MAIL_SITE_URL")
-    if base:
-        return urljoin(base.rstrip("/") + "/", path.lstrip("/"))
-    if has_request_context():
-        return url_for("auth.reset_password", token=raw, _external=True)
-    raise RuntimeError("set MAIL_SITE_URL to build links outside a request")
+    """The link to the page that sets the password."""
+    return render.absolute_url("auth.reset_password", token=raw)
 
 
 def send_link(user: User, purpose: TokenPurpose, inviter: User | None = None) -> str:

@@ -17,8 +17,9 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from urllib.parse import urljoin
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from markupsafe import Markup, escape
 
 LANGUAGES = ("vi", "en")
@@ -31,6 +32,18 @@ class Rendered:
     subject: str
     text: str
     html: str
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for a message: MAIL_SITE_URL when set (always in production: a request's Host
+    header must not choose where a link points), else the request's own address."""
+    base = current_app.config.get("MAIL_SITE_URL")
+    if base:
+        path = url_for(endpoint, **values)
+        return urljoin(base.rstrip("/") + "/", path.lstrip("/"))
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    raise RuntimeError("set MAIL_SITE_URL to build links outside a request")
 
 
 def language_of(language: str | None) -> str:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import load_only, selectinload
 
 from bantin import articles as service
-from bantin import autosave, body_inventory
+from bantin import autosave, body_inventory, review
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.formatting import local_datetime
@@ -30,12 +30,12 @@ from bantin.sanitize import clean_html
 from bantin.text import clean_line, fold, safe_local_path
 from bantin.web.paging import page_arg, paginate
 from blueprints.editor.blueprint import bp
-from blueprints.editor.forms_articles import ArticleForm
+from blueprints.editor.forms_articles import ArticleForm, ReturnForm, publish_problems
 
 PER_PAGE = 20
 MAX_PAGE = 100_000
 ID = "int(max=9223372036854775807)"
-STATUS_FILTERS = ("draft", "published", "scheduled", "deleted")
+STATUS_FILTERS = ("draft", "review", "published", "scheduled", "deleted")
 SORTS = ("updated", "published")
 BULK_ACTIONS = ("publish", "unpublish", "move", "trash")
 BULK_MAX = 200  # ids per bulk post (ten pages of the list)
@@ -45,12 +45,17 @@ def _current_user() -> User:
     return current_user._get_current_object()
 
 
-def _get_article(article_id: int) -> Article:
+def _get_article(article_id: int, *, edit: bool = False) -> Article:
+    """The article, if this user may open it (403 otherwise); ``edit``: and change it."""
     article = db.session.scalar(
         sa.select(Article).where(Article.id == article_id).options(selectinload(Article.category))
     )
     if article is None:
         abort(404)
+    user = _current_user()
+    allowed = review.may_edit(user, article) if edit else review.may_open(user, article)
+    if not allowed:
+        abort(403)
     return article
 
 
@@ -79,6 +84,8 @@ def _filtered(
     stmt = sa.select(Article)
     if status == "draft":
         stmt = stmt.where(Article.status == ArticleStatus.DRAFT)
+    elif status == "review":
+        stmt = stmt.where(Article.status == ArticleStatus.REVIEW)
     elif status == "published":
         stmt = stmt.where(Article.visible_clause(now))
     elif status == "scheduled":
@@ -129,7 +136,7 @@ def articles():
 
     base = _filtered(
         filters["status"], filters["category_id"], filters["text"], filters["author_id"]
-    )
+    ).where(review.visible_to(_current_user()))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
     page = paginate(total, PER_PAGE, number)
     if filters["sort"] == "published":
@@ -152,6 +159,7 @@ def articles():
             Article.cover_url,
             Article.body_image_url,
             Article.created_by_id,
+            Article.submitted_at,
         ),
         selectinload(Article.category),
     ).order_by(*order)
@@ -217,7 +225,7 @@ def _titles(articles: list[Article]) -> str:
 
 
 @bp.post("/articles/bulk")
-@requires(Capability.WRITE_ARTICLES)
+@requires(Capability.PUBLISH_ARTICLES)
 def articles_bulk():
     """Publish, unpublish, move or trash the checked articles, each through the one save path."""
     back = _bulk_back()
@@ -335,8 +343,9 @@ def articles_bulk():
 # ---------------------------------------------------------------- writing
 
 
-def _form_changes(form: ArticleForm) -> dict:
-    return {
+def _form_changes(form: ArticleForm, user: User) -> dict:
+    """What the form changes; a contributor's form never publishes, schedules or features."""
+    changes = {
         "title": form.title.data,
         "slug": form.slug.data or "",
         "category_id": form.category_value,
@@ -349,6 +358,10 @@ def _form_changes(form: ArticleForm) -> dict:
         "featured": form.featured.data,
         "allow_comments": form.allow_comments.data,
     }
+    if not review.reviews(user):
+        for field in ("status", "published_at", "featured"):
+            changes.pop(field)
+    return changes
 
 
 def _latest_revision(article: Article) -> ArticleRevision | None:
@@ -373,6 +386,13 @@ def _revision_number(article: Article | None) -> int | None:
 
 def _render_form(form: ArticleForm, article: Article | None, status: int = 200, **extra):
     extra.setdefault("autosave", None)
+    user = _current_user()
+    extra.setdefault("reviewer", review.reviews(user))
+    extra.setdefault("locked", article is not None and not review.may_edit(user, article))
+    author = (
+        db.session.get(User, article.created_by_id) if article and article.created_by_id else None
+    )
+    extra.setdefault("author", author)
     return (
         render_template(
             "editor/articles/form.html",
@@ -389,6 +409,8 @@ def _render_form(form: ArticleForm, article: Article | None, status: int = 200, 
 
 def _saved_message(article: Article) -> str:
     state = service.published_state(article)
+    if state == "review":
+        return _("Đã lưu. Bài vẫn đang chờ duyệt.")
     if state == "scheduled":
         return _("Đã lưu. Bài sẽ tự hiện trên trang vào thời gian đã hẹn.")
     if state == "published":
@@ -425,9 +447,13 @@ def article_new():
         if raw_category.isascii() and raw_category.isdigit():
             form.category_id.data = raw_category
         return _render_form(form, None, autosave=autosave.offer(user.id, None))
+    if not review.reviews(user):
+        form.status.data = ArticleStatus.DRAFT.value  # contributors write drafts
     if form.validate_on_submit():
-        article = service.create(user, _form_changes(form))
+        article = service.create(user, _form_changes(form, user))
         autosave.discard(user.id, None)
+        if _wants("submit"):
+            return _submit_after_save(form, article, user)
         db.session.commit()
         flash(_saved_message(article), "success")
         return redirect(url_for("editor.article_edit", article_id=article.id), 303)
@@ -440,8 +466,13 @@ def article_edit(article_id: int):
     """Edit an article; a save based on an older version is shown, never applied silently."""
     article = _get_article(article_id)
     user = _current_user()
-    form = ArticleForm(categories=_categories(), obj=article if request.method == "GET" else None)
+    form = ArticleForm(
+        categories=_categories(),
+        obj=article if request.method == "GET" else None,
+        in_review=article.status == ArticleStatus.REVIEW,
+    )
     if request.method == "GET":
+        form.review_note.data = ""
         form.category_id.data = str(article.category_id)
         form.status.data = (
             ArticleStatus.DRAFT.value
@@ -456,19 +487,60 @@ def article_edit(article_id: int):
 
     if article.status == ArticleStatus.DELETED:
         return _render_form(form, article, 409)
+    if not review.may_edit(user, article):
+        abort(403)
+    if not review.reviews(user):
+        form.status.data = article.status.value  # the review decides, not the form
+    approving = _wants("approve") and article.status == ArticleStatus.REVIEW
+    if approving:
+        form.status.data = ArticleStatus.PUBLISHED.value  # checked as a publication
     if not form.validate_on_submit():
         return _render_form(form, article, 400)
     expected = form.version_value
     before = article.body
+    changes = _form_changes(form, user)
+    if approving:
+        changes["status"] = ArticleStatus.REVIEW.value  # review.approve publishes it
     try:
-        service.update(article, user, _form_changes(form), expected)
+        service.update(article, user, changes, expected)
     except service.EditConflict as conflict:
         db.session.rollback()
         return _conflict(form, conflict.article)
     autosave.discard(user.id, article.id)
+    if approving:
+        review.approve(article, user, form.published_at.data)
+    elif _wants("submit"):
+        return _submit_after_save(form, article, user, before)
     db.session.commit()
-    flash(_saved_message(article), "success")
+    saved = _saved_message(article)
+    flash(_("Đã duyệt bài.") + " " + saved if approving else saved, "success")
     _flash_lost_media(before, article.body)
+    return redirect(url_for("editor.article_edit", article_id=article.id), 303)
+
+
+def _wants(action: str) -> bool:
+    """Which of the form's buttons was pressed (Lưu, Gửi duyệt, Duyệt và đăng)."""
+    return request.form.get("review_action") == action
+
+
+def _submit_after_save(form: ArticleForm, article: Article, user: User, before=None):
+    """Save and "Gửi duyệt" in one step: the saved text is what the reviewer reads."""
+    if article.status != ArticleStatus.DRAFT:
+        db.session.commit()
+        flash(_saved_message(article), "success")
+        return redirect(url_for("editor.article_edit", article_id=article.id), 303)
+    problems = publish_problems(service.publish_check(article.body))
+    if problems:
+        # The text is saved as a draft; what stops the review is said next to the body.
+        db.session.commit()
+        form.body.errors = [*form.body.errors, *problems]
+        form.version.data = str(article.version)
+        return _render_form(form, article, 400, not_submitted=True)
+    review.submit(article, user, form.review_note.data or "")
+    db.session.commit()
+    flash(_("Đã gửi duyệt. Biên tập viên sẽ xem và đăng bài hoặc trả lại kèm ghi chú."), "success")
+    if before is not None:
+        _flash_lost_media(before, article.body)
     return redirect(url_for("editor.article_edit", article_id=article.id), 303)
 
 
@@ -499,12 +571,50 @@ def _conflict(form: ArticleForm, article: Article):
 @requires(Capability.WRITE_ARTICLES)
 def article_delete(article_id: int):
     """Move an article to the trash (readers get 404; an admin can restore it)."""
-    article = _get_article(article_id)
+    article = _get_article(article_id, edit=True)
     if article.status != ArticleStatus.DELETED:
         service.move_to_trash(article, _current_user())
         db.session.commit()
     flash(_("Đã chuyển bài “%(title)s” vào thùng rác.", title=article.title), "success")
     return redirect(url_for("editor.articles"), 303)
+
+
+@bp.post(f"/articles/<{ID}:article_id>/return")
+@requires(Capability.PUBLISH_ARTICLES)
+def article_return(article_id: int):
+    """ "Trả lại": back to its author as a draft, with a note saying what to change."""
+    article = _get_article(article_id)
+    form = ReturnForm()
+    if article.status != ArticleStatus.REVIEW:
+        flash(_("Bài này không còn chờ duyệt nên không trả lại được."), "error")
+        return redirect(url_for("editor.article_edit", article_id=article.id), 303)
+    if not form.validate_on_submit() or not review.clean_note(form.note.data):
+        if not form.note.errors:
+            form.note.errors = [_("Hãy ghi rõ tác giả cần sửa gì trước khi trả lại bài.")]
+        edit = ArticleForm(categories=_categories(), obj=article, in_review=True)
+        edit.category_id.data = str(article.category_id)
+        edit.status.data = article.status.value
+        edit.version.data = str(article.version)
+        return _render_form(edit, article, 400, return_form=form)
+    review.send_back(article, _current_user(), form.note.data)
+    db.session.commit()
+    flash(_("Đã trả lại bài “%(title)s” cho tác giả.", title=article.title), "success")
+    return redirect(url_for("editor.articles", status="review"), 303)
+
+
+@bp.post(f"/articles/<{ID}:article_id>/withdraw")
+@requires(Capability.WRITE_ARTICLES)
+def article_withdraw(article_id: int):
+    """The author takes a submission back to change it (it becomes a draft again)."""
+    article = _get_article(article_id)
+    user = _current_user()
+    if not (review.reviews(user) or article.created_by_id == user.id):
+        abort(403)
+    if article.status == ArticleStatus.REVIEW:
+        review.withdraw(article, user)
+        db.session.commit()
+        flash(_("Đã rút bài khỏi hàng chờ duyệt. Bài trở lại bản nháp."), "success")
+    return redirect(url_for("editor.article_edit", article_id=article.id), 303)
 
 
 @bp.post(f"/articles/<{ID}:article_id>/restore")
@@ -610,7 +720,7 @@ def _restored_number(revision: ArticleRevision) -> int | None:
 @requires(Capability.WRITE_ARTICLES)
 def article_revision_restore(article_id: int, revision_id: int):
     """Bring back an old version's title, lead and body (as a new revision)."""
-    article = _get_article(article_id)
+    article = _get_article(article_id, edit=True)
     revision = _get_revision(article, revision_id)
     if article.status == ArticleStatus.DELETED:
         abort(409)

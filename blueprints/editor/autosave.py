@@ -11,7 +11,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from bantin import autosave
+from bantin import autosave, review
 from bantin.extensions import db
 from bantin.formatting import iso, local_datetime
 from bantin.models import Article, ArticleStatus
@@ -51,6 +51,8 @@ def _article() -> Article | None:
         raise BadRequest(_("Không tìm thấy bài viết này."), 404)
     if article.status == ArticleStatus.DELETED:
         raise BadRequest(_("Bài viết đang ở thùng rác nên không tự lưu được."), 409)
+    if not review.may_edit(current_user, article):
+        raise BadRequest(_("Bạn không sửa được bài viết này."), 403)
     return article
 
 

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from flask import render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from bantin import charts
+from bantin import charts, review
 from bantin.clock import local_today, utcnow
 from bantin.extensions import db
 from bantin.formatting import number
@@ -64,6 +65,22 @@ def article_counts() -> ArticleCounts:
 def pending_comments() -> int:
     stmt = sa.select(sa.func.count(Comment.id)).where(Comment.status == CommentStatus.PENDING)
     return db.session.scalar(stmt) or 0
+
+
+def own_articles(user, limit: int = 20) -> list[Article]:
+    """A contributor's articles not yet published: drafts (returned ones first) and those
+    waiting for review."""
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .where(
+                Article.created_by_id == user.id,
+                Article.status.in_((ArticleStatus.DRAFT, ArticleStatus.REVIEW)),
+            )
+            .order_by((Article.review_note != "").desc(), Article.updated_at.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def traffic(today: date) -> Traffic:
@@ -163,8 +180,14 @@ def dashboard():
         css_class="chart-narrow",
     )
     pending = pending_comments()
+    user = current_user._get_current_object()
+    reviewer = review.reviews(user)
     return render_template(
         "editor/dashboard.html",
+        reviewer=reviewer,
+        queue=review.waiting(20) if reviewer else [],
+        queue_size=review.queue_size() if reviewer else 0,
+        mine=own_articles(user) if not reviewer else [],
         counts=article_counts(),
         pending=pending,
         pending_comment_count=pending,

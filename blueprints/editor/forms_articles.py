@@ -152,9 +152,21 @@ class ArticleForm(FlaskForm):
     featured = BooleanField(_l("Tin nổi bật (hiện ở đầu trang chủ)"))
     allow_comments = BooleanField(_l("Cho phép bạn đọc bình luận"), default=True)
     version = HiddenField()
+    # "Gửi duyệt": the author's note for the reviewer (bantin.review).
+    review_note = TextAreaField(
+        _l("Ghi chú cho người duyệt (không bắt buộc)"),
+        validators=[
+            Length(max=1000, message=_l("Ghi chú dài tối đa %(max)d ký tự.")),
+            _no_control_chars,
+        ],
+    )
 
-    def __init__(self, *args, categories=(), **kwargs) -> None:
+    def __init__(self, *args, categories=(), in_review: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # An article waiting for review keeps that status through an editor's save.
+        self._statuses = {ArticleStatus.DRAFT.value, ArticleStatus.PUBLISHED.value}
+        if in_review:
+            self._statuses.add(ArticleStatus.REVIEW.value)
         self.category_id.choices = [SelectChoice("", _l("— Chọn chuyên mục —"))] + [
             SelectChoice(str(c.id), c.name) for c in categories
         ]
@@ -174,7 +186,7 @@ class ArticleForm(FlaskForm):
             raise ValidationError(_l("Hãy chọn một chuyên mục."))
 
     def validate_status(self, field) -> None:
-        if field.data not in {ArticleStatus.DRAFT.value, ArticleStatus.PUBLISHED.value}:
+        if field.data not in self._statuses:
             raise ValidationError(_l("Hãy chọn Bản nháp hoặc Đăng bài."))
 
     def validate_cover_url(self, field) -> None:
@@ -200,3 +212,16 @@ class ArticleForm(FlaskForm):
     def version_value(self) -> int | None:
         raw = self.version.data or ""
         return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+class ReturnForm(FlaskForm):
+    """ "Trả lại": the note tells the author what to change, so it is required."""
+
+    note = TextAreaField(
+        _l("Ghi chú cho tác giả"),
+        validators=[
+            InputRequired(_l("Hãy ghi rõ tác giả cần sửa gì trước khi trả lại bài.")),
+            Length(max=1000, message=_l("Ghi chú dài tối đa %(max)d ký tự.")),
+            _no_control_chars,
+        ],
+    )

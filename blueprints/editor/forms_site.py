@@ -37,7 +37,11 @@ from bantin.web.headers import script_origin
 
 REQUIRED = _l("Vui lòng điền mục này.")
 ROLE_CHOICES = [
-    SelectChoice(Role.EDITOR.value, _l("Biên tập viên (bài viết, ảnh, bình luận)")),
+    SelectChoice(Role.CONTRIBUTOR.value, _l("Cộng tác viên (viết bài, gửi duyệt)")),
+    SelectChoice(
+        Role.EDITOR.value,
+        _l("Biên tập viên (duyệt và đăng bài, bình luận, chuyên mục, văn bản, trang, lịch)"),
+    ),
     SelectChoice(Role.ADMIN.value, _l("Quản trị viên (toàn quyền)")),
 ]
 

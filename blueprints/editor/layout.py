@@ -6,6 +6,7 @@ from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from bantin.models import Role
 from bantin.permissions import Capability, can
 from blueprints.editor.blueprint import bp
 
@@ -63,6 +64,25 @@ class NavLink:
     label: object
     current: bool
     badge: str
+
+
+# Templates ask the capability table too: {% if can("publish_articles") %}.
+bp.app_template_global("can")(can)
+
+ROLE_NAMES = {
+    Role.CONTRIBUTOR: _l("Cộng tác viên"),
+    Role.EDITOR: _l("Biên tập viên"),
+    Role.ADMIN: _l("Quản trị viên"),
+}
+
+
+@bp.app_template_filter()
+def role_name(role: Role | str | None) -> str:
+    """A role as people call it: {{ user.role|role_name }}."""
+    try:
+        return str(ROLE_NAMES[Role(role)])
+    except ValueError:
+        return ""
 
 
 @bp.app_template_global()

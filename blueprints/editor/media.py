@@ -219,6 +219,9 @@ def media_delete(media_id: int):
     item = db.session.get(Media, media_id)
     if item is None:
         abort(404)
+    # Contributors tidy their own uploads; editors anyone's.
+    if not can(Capability.PUBLISH_ARTICLES) and item.uploaded_by_id != current_user.id:
+        abort(403)
     used = media.usage(item)
     name = item.original_name or item.path
     if used.in_use:
