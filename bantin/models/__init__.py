@@ -26,6 +26,7 @@ from bantin.models.question import Question, QuestionStatus
 from bantin.models.schedule import ScheduleEntry, ScheduleWeek
 from bantin.models.site import ContentState, SiteSettings, WebLink
 from bantin.models.stats import ArticleDailyViews, DailyStats, RateEvent
+from bantin.models.two_factor import RecoveryCode
 from bantin.models.user import LoginAttempt, Role, User
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "Question",
     "QuestionStatus",
     "RateEvent",
+    "RecoveryCode",
     "Role",
     "ScheduleEntry",
     "ScheduleWeek",

@@ -40,6 +40,10 @@ class SiteSettings(db.Model):
     moderation_keywords: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
     blocked_keywords: Mapped[str] = mapped_column(sa.Text, default="")
     blocked_ips: Mapped[str] = mapped_column(sa.Text, default="")
+    # Admins must sign in with two-factor; one without it is sent to its setup.
+    two_factor_required_for_admins: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
 
     @classmethod
     def get(cls) -> SiteSettings:

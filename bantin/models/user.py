@@ -45,6 +45,12 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column()
     # The language of the messages mailed to this user ("vi" or "en"; bantin.mail).
     language: Mapped[str] = mapped_column(sa.String(8), default="vi", server_default="vi")
+    # Two-factor sign-in (bantin.two_factor): the TOTP secret (base32) is set when setup
+    # starts and counts only once totp_enabled_at is set; totp_last_step is the time-step
+    # of the last accepted code, so that code (or an older one) is never accepted again.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column()
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     def set_password(self, password: str) -> None:
         method = PASSWORD_METHOD
@@ -62,6 +68,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
