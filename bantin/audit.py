@@ -126,6 +126,15 @@ ACTIONS = {
     "password_reset.request": _l("Yêu cầu đặt lại mật khẩu"),
     "password_reset.done": _l("Đặt mật khẩu qua liên kết"),
     "mail.retry": _l("Gửi lại thư bị lỗi"),
+    # Two-factor sign-in (bantin.two_factor)
+    "login.password_ok": _l("Đúng mật khẩu, chờ mã xác thực hai bước"),
+    "login.two_factor_failure": _l("Sai mã xác thực hai bước khi đăng nhập"),
+    "login.recovery_code": _l("Đăng nhập bằng mã khôi phục"),
+    "two_factor.enable": _l("Bật xác thực hai bước"),
+    "two_factor.disable": _l("Tắt xác thực hai bước"),
+    "two_factor.failure": _l("Xác nhận xác thực hai bước thất bại"),
+    "two_factor.recovery_codes": _l("Tạo lại mã khôi phục"),
+    "two_factor.reset": _l("Quản trị viên tắt xác thực hai bước của người dùng"),
 }
 # What an audit row is about (its target_type), as the audit log names it: singular nouns,
 # in their own context so the menu's plural "Bài viết" ("Articles") does not apply.

@@ -203,3 +203,17 @@ def _purge_old(now: datetime) -> None:
         .where(LoginAttempt.id.in_(old))
         .execution_options(synchronize_session=False)
     )
+
+
+def release(attempt: Attempt) -> None:
+    """Withdraw a reserved attempt whose password was right while sign-in goes on to a second
+    step (two-factor): it counts neither as a failure nor as a success. Were it a success, a
+    known password would reset the account's count before every few wrong codes; each code
+    reserves an attempt of its own. The caller holds the write lock and commits."""
+    if attempt.id is None:
+        raise ValueError("a refused attempt cannot be released")
+    db.session.execute(
+        sa.delete(LoginAttempt)
+        .where(LoginAttempt.id == attempt.id)
+        .execution_options(synchronize_session=False)
+    )
