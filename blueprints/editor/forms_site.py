@@ -360,6 +360,9 @@ class SettingsForm(FlaskForm):
         filters=[_text],
         validators=[no_control_chars, ip_lines],
     )
+    two_factor_required_for_admins = BooleanField(
+        _l("Bắt buộc quản trị viên dùng xác thực hai bước")
+    )
 
 
 # ------------------------------------------------------------------ users

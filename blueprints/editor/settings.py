@@ -35,6 +35,12 @@ FIELDS = (
     "moderation_keywords",
     "blocked_keywords",
     "blocked_ips",
+    "two_factor_required_for_admins",
+)
+BOOLEANS = (
+    "comments_require_approval",
+    "comments_auto_approve_returning",
+    "two_factor_required_for_admins",
 )
 
 
@@ -52,6 +58,20 @@ def _store_logo(file_storage) -> str:
     return stored.url
 
 
+def _two_factor_allowed(form: SettingsForm) -> bool:
+    """An admin cannot require two-factor of admins without having it: they would be sent
+    to its setup from the next page on."""
+    if form.two_factor_required_for_admins.data and not current_user.two_factor_enabled:
+        form.two_factor_required_for_admins.errors.append(
+            _(
+                "Bạn cần bật xác thực hai bước cho chính tài khoản của mình (Hồ sơ của tôi) "
+                "trước khi bắt buộc quản trị viên dùng nó."
+            )
+        )
+        return False
+    return True
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @requires(Capability.MANAGE_SETTINGS)
 def settings():
@@ -62,7 +82,7 @@ def settings():
         form.logo_url.data = site.logo_url or ""
         return render_template("editor/settings.html", form=form, site=site)
 
-    if form.validate():
+    if form.validate() and _two_factor_allowed(form):
         logo = form.logo_url.data or None
         upload = form.logo_file.data
         if form.remove_logo.data:
@@ -76,7 +96,7 @@ def settings():
             changed = []
             for name in FIELDS:
                 value = getattr(form, name).data
-                if name in ("comments_require_approval", "comments_auto_approve_returning"):
+                if name in BOOLEANS:
                     value = bool(value)
                 elif value is None:
                     value = ""

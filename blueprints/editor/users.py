@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice, SelectField
 
-from bantin import audit
+from bantin import audit, two_factor
 from bantin.extensions import db
 from bantin.mail import accounts, outbox
 from bantin.models import Role, TokenPurpose, User
@@ -203,3 +203,34 @@ def user_reset_password(user_id: int):
     audit.record("user.reset_password", "user", user.id, "link mailed" if mailed else "link shown")
     db.session.commit()
     return _link_page(user, None if mailed else link, created=False)
+
+
+@bp.post(f"/users/<{ID}:user_id>/two-factor/reset")
+@requires(Capability.MANAGE_USERS)
+def user_two_factor_reset(user_id: int):
+    """Turn off a user's two-factor (a lost phone): their sessions end, and they sign in
+    with the password alone until they set it up again. Not one's own: the profile asks
+    for the password and a code."""
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        return _list(
+            _(
+                "Bạn không thể tự tắt xác thực hai bước ở đây; hãy dùng Hồ sơ của tôi "
+                "(cần mật khẩu và mã trên ứng dụng)."
+            ),
+            400,
+        )
+    if user.two_factor_enabled or user.totp_secret:
+        two_factor.disable(user)
+        user.revoke_sessions()
+        audit.record("two_factor.reset", "user", user.id, user.email)
+        db.session.commit()
+    flash(
+        _(
+            "Đã tắt xác thực hai bước của %(name)s. Người này đăng nhập lại bằng mật khẩu "
+            "và nên cài lại ngay.",
+            name=user.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("editor.users"), 303)
