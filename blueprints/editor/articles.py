@@ -591,7 +591,8 @@ def article_return(article_id: int):
     if not form.validate_on_submit() or not review.clean_note(form.note.data):
         if not form.note.errors:
             form.note.errors = [_("Hãy ghi rõ tác giả cần sửa gì trước khi trả lại bài.")]
-        edit = ArticleForm(categories=_categories(), obj=article, in_review=True)
+        # The article's own values: this request's form is the return note, not the article.
+        edit = ArticleForm(formdata=None, categories=_categories(), obj=article, in_review=True)
         edit.category_id.data = str(article.category_id)
         edit.status.data = article.status.value
         edit.version.data = str(article.version)
