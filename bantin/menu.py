@@ -35,6 +35,7 @@ FIXED_PATHS = {
     MenuTarget.DOCUMENTS: "/documents",
     MenuTarget.SCHEDULE: "/schedule",
     MenuTarget.CONTACTS: "/contacts",
+    MenuTarget.QUESTIONS: "/questions",
 }
 
 

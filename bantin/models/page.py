@@ -81,6 +81,7 @@ class MenuTarget(enum.StrEnum):
     DOCUMENTS = "documents"
     SCHEDULE = "schedule"
     CONTACTS = "contacts"
+    QUESTIONS = "questions"  # Hỏi đáp
     URL = "url"
     NONE = "none"  # a heading that only opens its children
 

@@ -15,6 +15,7 @@ from blueprints.editor import (  # noqa: F401
     menu,
     official_documents,
     profile,
+    questions,
     schedule,
     settings,
     site_pages,

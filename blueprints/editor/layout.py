@@ -32,6 +32,13 @@ NAV = (
         badge="pending",
     ),
     NavItem(
+        "editor.questions",
+        _l("Hỏi đáp"),
+        Capability.MODERATE_COMMENTS,
+        prefix="editor.question",
+        badge="questions",
+    ),
+    NavItem(
         "editor.media_library",
         _l("Thư viện ảnh và tệp"),
         Capability.UPLOAD_MEDIA,

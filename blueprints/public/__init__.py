@@ -7,6 +7,7 @@ from blueprints.public import (  # noqa: F401
     language,
     official_documents,
     pages,
+    questions,
     schedule,
     search,
     site_pages,

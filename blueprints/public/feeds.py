@@ -20,7 +20,7 @@ from flask import (
 from markupsafe import escape
 from sqlalchemy.orm import selectinload
 
-from bantin import cache, queries
+from bantin import cache, queries, questions
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Article, Category, OfficialDocument, Page, SiteSettings
@@ -185,6 +185,11 @@ def _portal_urls() -> list[str]:
         _url(url_for(endpoint, _external=True), None)
         for endpoint in ("public.documents_list", "public.schedule_page", "public.contacts_page")
     ]
+    urls.append(_url(url_for("public.questions", _external=True), None))
+    for question_id, updated in questions.sitemap_rows():
+        urls.append(
+            _url(url_for("public.question", question_id=question_id, _external=True), updated)
+        )
     paths = portal.page_paths()
     for page_id, updated in db.session.execute(sa.select(Page.id, Page.updated_at)):
         chain, visible = paths.get(page_id, ([], False))
