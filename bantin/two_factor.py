@@ -56,7 +56,10 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
 def qr_svg(uri: str, title: str) -> Markup:
     """The QR code as inline SVG (drawn here: no image request, no third party)."""
     qr = segno.make(uri, error="m")
-    svg = qr.svg_inline(scale=4, border=4, dark="#000", light="#fff", title=title, svgclass="qr")
+    # A viewBox, no fixed size: the stylesheet sizes it and it scales without cropping.
+    svg = qr.svg_inline(
+        scale=4, border=4, dark="#000", light="#fff", title=title, svgclass="qr", omitsize=True
+    )
     return Markup(svg)
 
 
