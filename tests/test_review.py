@@ -116,7 +116,8 @@ def test_a_contributor_submits_and_the_editors_are_told(app, people, category, s
     assert audit_actions(article.id) == ["article.create", "article.submit"]
 
     messages = deliver(smtp, 2)
-    by_rcpt = {rcpts[0]: message for (_from, rcpts), message in zip(smtp.inbox.envelopes, messages)}
+    envelopes = smtp.inbox.envelopes
+    by_rcpt = {rcpts[0]: msg for (_f, rcpts), msg in zip(envelopes, messages, strict=True)}
     assert set(by_rcpt) == {"btv@example.com", "qt@example.com"}  # every reviewer, not others
     vi = by_rcpt["btv@example.com"]
     assert vi["Subject"] == "Bài chờ duyệt: Ngày hội đại đoàn kết"
@@ -144,11 +145,14 @@ def test_a_contributor_cannot_publish_schedule_or_feature(app, people, category)
     )
     assert response.status_code == 303
     article = the_article()
+    # CONTRACT.md: "published" from a contributor is stored as "review", unscheduled.
     assert (article.status, article.published_at, article.featured) == (
-        ArticleStatus.DRAFT,
+        ArticleStatus.REVIEW,
         None,
         False,
     )
+    client.post(f"/editor/articles/{article.id}/withdraw")
+    article = the_article()
     page = text(client.get(f"/editor/articles/{article.id}/edit"))
     assert 'name="status" value="draft"' in page and 'type="radio"' not in page
     assert "Gửi duyệt" in page and "Duyệt và đăng" not in page
@@ -157,6 +161,14 @@ def test_a_contributor_cannot_publish_schedule_or_feature(app, people, category)
     response = client.post("/editor/articles/bulk", data={"action": "publish", "ids": article.id})
     assert response.status_code == 403
     assert the_article().status == ArticleStatus.DRAFT
+    # Nor by saving a draft with status=published: it goes to review, not to readers.
+    response = client.post(
+        f"/editor/articles/{article.id}/edit",
+        data=form(category, status="published", version=str(article.version)),
+    )
+    assert response.status_code == 303
+    assert the_article().status == ArticleStatus.REVIEW
+    assert client.get(f"/article/{article.id}/{article.slug}").status_code == 404
 
 
 def test_a_contributor_sees_only_their_own_articles(app, people, category, factory):

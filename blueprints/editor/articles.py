@@ -519,8 +519,16 @@ def article_edit(article_id: int):
 
 
 def _wants(action: str) -> bool:
-    """Which of the form's buttons was pressed (Lưu, Gửi duyệt, Duyệt và đăng)."""
-    return request.form.get("review_action") == action
+    """Which of the form's buttons was pressed (Lưu, Gửi duyệt, Duyệt và đăng). A
+    contributor's request to publish (status=published, CONTRACT.md) is a submission."""
+    if request.form.get("review_action") == action:
+        return True
+    return (
+        action == "submit"
+        and not review.reviews(_current_user())
+        and request.form.get("status")
+        in (ArticleStatus.PUBLISHED.value, ArticleStatus.REVIEW.value)
+    )
 
 
 def _submit_after_save(form: ArticleForm, article: Article, user: User, before=None):
