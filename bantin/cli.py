@@ -15,6 +15,7 @@ from bantin.models.user import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from bantin.official_documents_import import documents_cli
 from bantin.search import search_cli
 from bantin.text import clean_line, normalise_email
+from bantin.two_factor import reset_command as two_factor_reset_command
 
 
 def password_problem(password: str) -> str | None:
@@ -135,6 +136,7 @@ def register(app: Flask) -> None:
         purge_command,
         documents_cli,
         mail_cli,
+        two_factor_reset_command,
     ):
         app.cli.add_command(command)
     backup.register(app)  # backup, restore

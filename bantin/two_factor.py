@@ -18,15 +18,18 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
+import click
 import pyotp
 import segno
 import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bantin import audit
 from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import RecoveryCode, User
+from bantin.text import normalise_email
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -224,3 +227,30 @@ def verify(user: User, code: str, now: datetime | None = None) -> str | None:
     if is_totp_code(code):
         return "totp" if accept_code(user, code, now) else None
     return "recovery" if use_recovery_code(user, code, now) else None
+
+
+# ------------------------------------------------------------------ the operator's reset
+
+
+@click.command("two-factor-reset")
+@click.argument("email")
+def reset_command(email: str) -> None:
+    """Turn off two-factor for EMAIL (the phone and the recovery codes are lost, and no other
+    admin can do it on the users page); the user's sessions end."""
+    try:
+        email = normalise_email(email)
+    except ValueError as exc:
+        raise click.ClickException(f"Not an email address: {email}") from exc
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    if not user.two_factor_enabled and not user.totp_secret:
+        click.echo(f"Two-factor is not on for {email}; nothing changed.")
+        return
+    disable(user)
+    user.revoke_sessions()
+    audit.record(
+        "two_factor.reset", "user", user.id, "command line", actor="flask two-factor-reset"
+    )
+    db.session.commit()
+    click.echo(f"Two-factor turned off for {email}; their sessions have ended.")

@@ -495,3 +495,23 @@ def test_migration_0010_up_and_down(app_factory, tmp_path):
         assert "recovery_code" not in inspector.get_table_names()
         upgrade(revision="0010")
         db.engine.dispose()
+
+
+# ------------------------------------------------------------------ the operator's reset
+
+
+def test_the_command_line_turns_two_factor_off(app, runner, factory, clock):
+    user = factory.user("admin", email="quantri@example.com")
+    enable(user, clock)
+    version = user.session_version
+    result = runner.invoke(args=["two-factor-reset", "QuanTri@Example.com"])
+    assert result.exit_code == 0, result.output
+    assert "turned off" in result.output
+    user = refreshed(user)
+    assert not user.two_factor_enabled and user.session_version == version + 1
+    row = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "two_factor.reset")).one()
+    assert row.actor == "flask two-factor-reset"
+    result = runner.invoke(args=["two-factor-reset", "quantri@example.com"])
+    assert "nothing changed" in result.output
+    result = runner.invoke(args=["two-factor-reset", "nobody@example.com"])
+    assert result.exit_code != 0 and "No user" in result.output
