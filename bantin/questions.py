@@ -305,29 +305,32 @@ def save(question: Question, changes: dict, user: User | None, action: str = "sa
     if action == "publish" and not (question.answer or "").strip():
         db.session.rollback()
         raise CannotPublish("a question is published with its answer")
-    events = []
-    if changed:
-        refold(question)
-        detail = "; ".join(
-            f"{name}: {old[name] if old[name] is not None else ''}" for name in changed
-        )
-        events.append(("question.edit", f"old {detail}"))
+    moved = None
     target = {
         "publish": QuestionStatus.PUBLISHED,
         "unpublish": QuestionStatus.PENDING,
         "reject": QuestionStatus.REJECTED,
     }.get(action)
     if target is not None and question.status != target:
-        before = question.status
+        moved = f"{question.status.value} -> {target.value}"
         question.status = target
         if target == QuestionStatus.PUBLISHED:
             question.published_at = question.published_at or now
-        events.append((f"question.{action}", f"{before.value} -> {target.value}"))
-    if not events:
+    if not changed and moved is None:
         return False
     question.updated_at = now
-    for code, detail in events:
-        audit.record(code, "question", question.id, detail, user)
+    if changed:
+        refold(question)
+        detail = "; ".join(
+            f"{name}: {old[name] if old[name] is not None else ''}" for name in changed
+        )
+        audit.record("question.edit", "question", question.id, f"old {detail}", user)
+    if moved and action == "publish":
+        audit.record("question.publish", "question", question.id, moved, user)
+    elif moved and action == "unpublish":
+        audit.record("question.unpublish", "question", question.id, moved, user)
+    elif moved:
+        audit.record("question.reject", "question", question.id, moved, user)
     first_publication = question.status == QuestionStatus.PUBLISHED and not question.notified_at
     if first_publication and question.email and _notify(question):
         question.notified_at = now
