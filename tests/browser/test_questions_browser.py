@@ -146,6 +146,12 @@ def test_reader_asks_editor_answers_reader_finds_it_and_a_comment_reply(
     page.goto(article_url)
     assert page.locator(".comment-reply").count() == 0
     editor.goto(f"{server.url}/editor/comments?status=approved")
+    # On a phone the queue's cards hold the reply form without scrolling sideways.
+    editor.set_viewport_size({"width": 360, "height": 740})
+    editor.locator("details.c-tool-reply summary").first.click()
+    assert editor.evaluate("document.documentElement.scrollWidth <= 360")
+    editor.reload()
+    editor.set_viewport_size({"width": 1280, "height": 900})
     comment_row = editor.locator("tr.comment-row", has_text="Trần Văn Bình")
     comment_row.locator("details.c-tool-reply summary").click()
     comment_row.locator("textarea[name=reply]").fill(REPLY)
