@@ -5,7 +5,7 @@ import click
 
 from bantin.database import write_lock
 from bantin.extensions import db
-from bantin.mail import accounts, outbox, sender
+from bantin.mail import accounts, digest, outbox, sender
 from bantin.models import MailStatus
 from bantin.text import normalise_email
 
@@ -22,6 +22,9 @@ def send_command(limit: int) -> None:
     if not outbox.enabled():
         click.echo("Mail is off (no MAIL_SERVER): nothing to send.")
         return
+    with write_lock():
+        digest.queue_due()
+        db.session.commit()
     result = sender.send_due(limit=limit)
     outbox.purge()
     db.session.rollback()

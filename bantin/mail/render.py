@@ -39,7 +39,8 @@ def absolute_url(endpoint: str, **values) -> str:
     header must not choose where a link points), else the request's own address."""
     base = current_app.config.get("MAIL_SITE_URL")
     if base:
-        path = url_for(endpoint, **values)
+        # Outside a request (the timer, the worker) the URL map builds the path itself.
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
         return urljoin(base.rstrip("/") + "/", path.lstrip("/"))
     if has_request_context():
         return url_for(endpoint, _external=True, **values)

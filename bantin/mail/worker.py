@@ -81,8 +81,9 @@ def stop_all(timeout: float = 10) -> None:
 
 
 def _run(app: Flask, worker: _Worker) -> None:
+    from bantin.database import write_lock
     from bantin.extensions import db
-    from bantin.mail import sender
+    from bantin.mail import digest, sender
 
     interval = float(app.config.get("MAIL_WORKER_INTERVAL") or 60)
     while not worker.stop.is_set():
@@ -92,6 +93,9 @@ def _run(app: Flask, worker: _Worker) -> None:
             return
         with app.app_context():
             try:
+                with write_lock():
+                    digest.queue_due()
+                    db.session.commit()
                 sender.send_due()
             except Exception:  # the thread must outlive a bad run (logged, retried later)
                 app.logger.exception("mail worker: sending failed")

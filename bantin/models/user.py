@@ -45,6 +45,10 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column()
     # The language of the messages mailed to this user ("vi" or "en"; bantin.mail).
     language: Mapped[str] = mapped_column(sa.String(8), default="vi", server_default="vi")
+    # How often this user is mailed what waits for moderation ("off", "hourly", "daily";
+    # bantin.mail.digest), and when the last such message was queued.
+    digest: Mapped[str] = mapped_column(sa.String(10), default="daily", server_default="daily")
+    digest_sent_at: Mapped[datetime | None] = mapped_column()
     # Two-factor sign-in (bantin.two_factor): the TOTP secret (base32) is set when setup
     # starts and counts only once totp_enabled_at is set; totp_last_step is the time-step
     # of the last accepted code, so that code (or an older one) is never accepted again.

@@ -17,7 +17,7 @@ from bantin import audit, login_guard, two_factor
 from bantin.database import write_lock
 from bantin.extensions import db
 from bantin.models import SiteSettings, User
-from bantin.permissions import Capability, requires
+from bantin.permissions import Capability, can, requires
 from bantin.web.net import client_ip
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import PasswordChangeForm, ProfileForm
@@ -79,16 +79,22 @@ def profile():
 @bp.post("/profile")
 @requires(Capability.PROFILE)
 def profile_update():
-    """Change one's own display name."""
+    """Change one's own display name, the language of one's mail and the digest's pace."""
     form = ProfileForm()
+    user = current_user._get_current_object()
+    if not can(Capability.MODERATE_COMMENTS):
+        form.digest.data = user.digest  # not offered: kept as it is
     if not form.validate():
         return _page(form, PasswordChangeForm(formdata=None), 400)
-    user = current_user._get_current_object()
-    before = user.name
-    user.name = form.name.data
-    audit.record("user.profile", "user", user.id, f"{before} -> {user.name}")
+    before = (user.name, user.language, user.digest)
+    user.name, user.language, user.digest = form.name.data, form.language.data, form.digest.data
+    after = (user.name, user.language, user.digest)
+    if after != before:
+        audit.record(
+            "user.profile", "user", user.id, f"{' / '.join(before)} -> {' / '.join(after)}"
+        )
     db.session.commit()
-    flash(_("Đã lưu tên của bạn."), "success")
+    flash(_("Đã lưu hồ sơ của bạn."), "success")
     return redirect(url_for("editor.profile"), 303)
 
 

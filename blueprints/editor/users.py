@@ -16,7 +16,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import SelectChoice, SelectField
 
 from bantin import audit, two_factor
 from bantin.extensions import db
@@ -24,20 +23,19 @@ from bantin.mail import accounts, outbox
 from bantin.models import Role, TokenPurpose, User
 from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
-from blueprints.editor.forms_site import UserCreateForm, UserEditForm
+from blueprints.editor.forms_site import UserCreateForm, UserEditForm, language_field
 
 ID = "int(max=9223372036854775807)"
-LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 LANGUAGE_LABEL = _l("Ngôn ngữ của thư gửi người này")
 
 
 class InviteForm(UserCreateForm):
     password = None  # the invited user chooses it
-    language = SelectField(LANGUAGE_LABEL, choices=LANGUAGE_CHOICES, default="vi")
+    language = language_field(LANGUAGE_LABEL)
 
 
 class UserLanguageForm(UserEditForm):
-    language = SelectField(LANGUAGE_LABEL, choices=LANGUAGE_CHOICES)
+    language = language_field(LANGUAGE_LABEL)
 
 
 def unusable_password() -> str:
