@@ -20,6 +20,7 @@ from bantin.models import (
     Contact,
     ContactUnit,
     Media,
+    Question,
     Role,
     ScheduleEntry,
     SiteSettings,
@@ -115,7 +116,8 @@ def world(app, factory):
     db.session.flush()
     person = Contact(unit_id=unit.id, name="Người")
     entry = ScheduleEntry(day=date(2026, 12, 31), content="Họp")
-    db.session.add_all([person, entry])
+    question = Question(title="Hỏi", name="Bạn đọc", content="Nội dung câu hỏi")
+    db.session.add_all([person, entry, question])
     db.session.commit()
     ids = {
         "document_id": doc.id,
@@ -131,6 +133,7 @@ def world(app, factory):
         "user_id": target.id,
         "media_id": media.id,
         "comment_id": comment.id,
+        "question_id": question.id,
     }
     users = {"admin": admin, "editor": editor, "contributor": contributor, "disabled": disabled}
     return {"users": users, "ids": ids}
