@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from sqlalchemy.orm import joinedload
 
 from bantin import audit, cache, captcha, guard, mail
@@ -29,6 +27,7 @@ from bantin.clock import utcnow
 from bantin.comments import CAPTCHA_FAILED, IP_RETENTION, maybe_purge
 from bantin.database import write_lock
 from bantin.extensions import db
+from bantin.mail.render import absolute_url
 from bantin.models import DocumentTerm, Question, QuestionStatus, SiteSettings, TermKind, User
 from bantin.official_documents import fold_words
 from bantin.official_documents import terms as document_terms
@@ -345,14 +344,8 @@ def save(question: Question, changes: dict, user: User | None, action: str = "sa
 
 
 def link(question: Question) -> str:
-    """The question's public address: MAIL_SITE_URL when set (as the account mails do)."""
-    path = url_for("public.question", question_id=question.id)
-    base = current_app.config.get("MAIL_SITE_URL")
-    if base:
-        return urljoin(base.rstrip("/") + "/", path.lstrip("/"))
-    if has_request_context():
-        return url_for("public.question", question_id=question.id, _external=True)
-    raise RuntimeError("set MAIL_SITE_URL to build links outside a request")
+    """The question's public address, for the answer's mail."""
+    return absolute_url("public.question", question_id=question.id)
 
 
 def _notify(question: Question) -> bool:
