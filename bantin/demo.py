@@ -64,6 +64,44 @@ def _body_html(item: dict, image_url: str) -> str:
     return clean_html(nfc("".join(parts)))
 
 
+def _seed_answers(now) -> None:
+    """Answers to readers: the office's reply under a comment, and the questions page
+    (three answered and published, one waiting)."""
+    from bantin import questions
+    from bantin.models import DocumentTerm, Question, QuestionStatus, TermKind, User
+
+    replier = db.session.scalar(sa.select(User).order_by(User.id).limit(1))
+    first = db.session.scalar(sa.select(Comment).order_by(Comment.id).limit(1))
+    if first is not None:
+        first.reply = nfc(demo_content.COMMENT_REPLY)
+        first.reply_by_id = replier.id if replier else None
+        first.replied_at = first.reply_updated_at = first.created_at + timedelta(hours=3)
+    fields = {
+        term.name: term.id
+        for term in db.session.scalars(
+            sa.select(DocumentTerm).where(DocumentTerm.kind == TermKind.FIELD)
+        )
+    }
+    for field, name, address, title, content, answer, days_ago in demo_content.QUESTIONS:
+        asked = now - timedelta(days=days_ago)
+        question = Question(
+            title=nfc(title),
+            name=nfc(name),
+            address=nfc(address),
+            content=nfc(content),
+            field_id=fields.get(field),
+            status=QuestionStatus.PUBLISHED if answer else QuestionStatus.PENDING,
+            answer=nfc(answer),
+            answered_by_id=replier.id if (answer and replier) else None,
+            answered_at=asked + timedelta(days=1) if answer else None,
+            published_at=asked + timedelta(days=1) if answer else None,
+            created_at=asked,
+            updated_at=asked,
+        )
+        questions.refold(question)
+        db.session.add(question)
+
+
 def seed() -> dict:
     now = utcnow()
     settings = SiteSettings.get()
@@ -164,6 +202,7 @@ def seed() -> dict:
     menu.seed_demo()
     contacts.seed_demo()
     schedule.seed_demo()
+    _seed_answers(now)
     db.session.commit()
     return {
         "categories": len(categories),

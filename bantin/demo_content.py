@@ -794,3 +794,62 @@ COMMENTS = [
         "hours_ago": 300,
     },
 ]
+
+# The office's reply under the first demo comment (Trả lời của ban biên tập).
+COMMENT_REPLY = (
+    "Cảm ơn chị Nga đã chia sẻ. Tuyến đường xóm Giữa được bàn giao cho thôn quản lý; "
+    "bà con thấy chỗ nào hư hỏng xin báo trưởng thôn để sửa kịp thời."
+)
+
+# Readers' questions (Hỏi đáp): field (a name from the documents' field list), asker,
+# address, title, question, the office's answer (empty: still waiting), days ago.
+QUESTIONS = [
+    (
+        "Đất đai - Xây dựng",
+        "Phạm Văn Lộc",
+        "thôn An Mỹ",
+        "Xây nhà trên đất ở nông thôn có cần giấy phép không?",
+        "Gia đình tôi định xây nhà hai tầng trên thửa đất ở đã có sổ đỏ trong thôn. "
+        "Xin hỏi có phải xin giấy phép xây dựng không và nộp hồ sơ ở đâu?",
+        "Nhà ở riêng lẻ ở nông thôn không thuộc khu vực đã có quy hoạch chi tiết được duyệt "
+        "thì được miễn giấy phép xây dựng. Khu dân cư thôn An Mỹ chưa có quy hoạch chi tiết, "
+        "nên gia đình ông không cần xin phép, nhưng cần xây đúng ranh giới thửa đất và báo "
+        "trưởng thôn trước khi khởi công. Nếu cần hướng dẫn thêm, mời ông đến bộ phận một cửa "
+        "của xã vào sáng thứ Ba hoặc thứ Năm.",
+        9,
+    ),
+    (
+        "Giáo dục - Y tế",
+        "Lê Thị Hồng",
+        "thôn Phú Lộc",
+        "Làm thẻ bảo hiểm y tế cho trẻ sơ sinh ở đâu?",
+        "Cháu nhà tôi mới sinh được hai tuần. Xin hỏi làm thẻ bảo hiểm y tế cho cháu cần "
+        "giấy tờ gì và có mất phí không?",
+        "Trẻ dưới 6 tuổi được cấp thẻ bảo hiểm y tế miễn phí. Khi đăng ký khai sinh cho cháu "
+        "tại bộ phận một cửa của xã, chị đề nghị làm luôn thẻ bảo hiểm y tế (liên thông), không "
+        "cần giấy tờ gì thêm. Thẻ được gửi về xã trong khoảng 10 ngày làm việc.",
+        4,
+    ),
+    (
+        "Nông nghiệp - Nông thôn mới",
+        "Võ Minh Tuấn",
+        "thôn Đông Hòa",
+        "Hỗ trợ giống lúa vụ Đông Xuân đăng ký thế nào?",
+        "Năm nay xã có hỗ trợ giống lúa cho vụ Đông Xuân không? Hộ tôi làm 6 sào thì đăng "
+        "ký ở đâu, đến bao giờ?",
+        "Xã hỗ trợ 50% giá giống lúa xác nhận cho các hộ gieo cấy trong vùng quy hoạch. Hộ "
+        "anh đăng ký với trưởng thôn Đông Hòa trước ngày 15 tháng này, mang theo sổ hộ khẩu "
+        "hoặc căn cước; giống được cấp tại hợp tác xã trước khi xuống giống một tuần.",
+        2,
+    ),
+    (
+        "Văn hóa - Xã hội",
+        "Đặng Thu Trang",
+        "thôn Tây",
+        "Thuê nhà văn hóa thôn tổ chức tiệc cưới",
+        "Gia đình tôi muốn mượn nhà văn hóa thôn Tây để tổ chức tiệc cưới cuối tháng. "
+        "Thủ tục thế nào ạ?",
+        "",
+        0.2,
+    ),
+]

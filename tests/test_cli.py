@@ -4,7 +4,18 @@ import pytest
 import sqlalchemy as sa
 
 from bantin.extensions import db
-from bantin.models import Article, ArticleStatus, Category, Media, MediaKind, Role, User, WebLink
+from bantin.models import (
+    Article,
+    ArticleStatus,
+    Category,
+    Comment,
+    Media,
+    MediaKind,
+    Question,
+    Role,
+    User,
+    WebLink,
+)
 
 
 def test_create_user_with_password(runner):
@@ -113,6 +124,14 @@ def test_seed_demo_fills_an_empty_database_once(app, runner, tmp_path):
         stem = item.path.removeprefix("/uploads/").removesuffix("-1600.jpg")
         for width in (320, 800, 1600):
             assert (tmp_path / "uploads" / f"{stem}-{width}.jpg").is_file()
+
+    # Answers to readers: the office's reply under a comment, the questions page.
+    replied = db.session.scalars(sa.select(Comment).where(Comment.reply != "")).all()
+    assert len(replied) == 1 and replied[0].reply_by_id is None  # no staff account yet
+    states = db.session.scalars(sa.select(Question.status)).all()
+    assert sorted(s.value for s in states) == ["pending", "published", "published", "published"]
+    page = app.test_client().get("/questions?q=bao hiem y te")
+    assert page.status_code == 200 and "Làm thẻ bảo hiểm y tế cho trẻ sơ sinh" in page.text
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 1
