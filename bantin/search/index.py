@@ -17,6 +17,10 @@ status changes. Scheduled articles are indexed and held back at query time
 (bantin.search.ranking). SQLAlchemy mapper events keep the index in step on every ORM
 write path, so callers need do nothing; bulk Core writes (benchmark data) call
 ``reindex()`` afterwards.
+
+On PostgreSQL the same two names are plain tables holding ``tsvector`` columns with GIN
+indexes (bantin.search.postgresql, migration 0014); every function here picks its engine's
+variant from the connection it is given.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sqlalchemy import event
 from bantin import cache
 from bantin.extensions import db
 from bantin.models import Article, ArticleStatus
+from bantin.search import postgresql
 from bantin.search.query import fold_d
 from bantin.text import nfc
 
@@ -117,15 +122,29 @@ def _remove(connection: sa.Connection, article_id: int) -> None:
         connection.execute(_DELETE_TEXT, {"id": article_id})
 
 
+def _text_row(article_id: int, title: str | None, lead: str | None, body: str | None) -> dict:
+    return {"id": article_id, "title": nfc(title), "lead": nfc(lead), "body": plain_text(body)}
+
+
 def sync_article(connection: sa.Connection, article_id: int) -> None:
     """Bring one article's index entry in line with its row: indexed while published."""
-    _remove(connection, article_id)
     source = connection.execute(_SELECT_SOURCE, {"id": article_id}).first()
-    if source is None or source.status != ArticleStatus.PUBLISHED:
+    published = source is not None and source.status == ArticleStatus.PUBLISHED
+    if postgresql.is_postgresql(connection):
+        if published:
+            row = _text_row(article_id, source.title, source.lead, source.body)
+            postgresql.write(connection, FOLDED_TABLE, TEXT_TABLE, row)
+        else:
+            postgresql.remove(connection, FOLDED_TABLE, TEXT_TABLE, article_id)
         return
-    title, lead, body = nfc(source.title), nfc(source.lead), plain_text(source.body)
-    connection.execute(_INSERT_TEXT, {"id": article_id, "title": title, "lead": lead, "body": body})
-    connection.execute(_INSERT_FOLDED, _folded_row(article_id, title, lead, body))
+    _remove(connection, article_id)
+    if not published:
+        return
+    row = _text_row(article_id, source.title, source.lead, source.body)
+    connection.execute(_INSERT_TEXT, row)
+    connection.execute(
+        _INSERT_FOLDED, _folded_row(article_id, row["title"], row["lead"], row["body"])
+    )
 
 
 def _fold_d_sql(column: str) -> str:
@@ -140,6 +159,11 @@ def reindex(connection: sa.Connection | None = None) -> int:
     and commits; with one (a migration) the caller owns the transaction.
     """
     conn = connection if connection is not None else db.session.connection()
+    if postgresql.is_postgresql(conn):
+        indexed = _reindex_postgresql(conn)
+        if connection is None:
+            db.session.commit()
+        return indexed
     raw = conn.connection.dbapi_connection
     raw.create_function("bantin_search_nfc", 1, nfc, deterministic=True)
     raw.create_function("bantin_search_plain", 1, plain_text, deterministic=True)
@@ -178,6 +202,26 @@ def reindex(connection: sa.Connection | None = None) -> int:
     return indexed
 
 
+def _reindex_postgresql(conn: sa.Connection) -> int:
+    """Both tables rebuilt in one transaction, the text made plain in Python (as the listeners
+    do), the articles read and written in batches of postgresql.BATCH."""
+    postgresql.clear(conn, FOLDED_TABLE, TEXT_TABLE)
+    after = sa.bindparam("after")
+    published = (
+        sa.select(_article.c.id, _article.c.title, _article.c.lead, _article.c.body)
+        .where(_article.c.status == ArticleStatus.PUBLISHED, _article.c.id > after)
+        .order_by(_article.c.id)
+        .limit(postgresql.BATCH)
+    )
+    indexed, last = 0, 0
+    while batch := conn.execute(published, {"after": last}).all():
+        rows = [_text_row(*source) for source in batch]
+        indexed += postgresql.write_many(conn, FOLDED_TABLE, TEXT_TABLE, rows)
+        last = batch[-1].id
+    postgresql.analyze(conn, FOLDED_TABLE, TEXT_TABLE)
+    return indexed
+
+
 def _configure(conn: sa.Connection, table: str, key: str, value: int) -> None:
     conn.execute(
         sa.text(f"INSERT INTO {table} ({table}, rank) VALUES (:k, :v)"), {"k": key, "v": value}
@@ -199,7 +243,10 @@ def _after_update(mapper, connection: sa.Connection, target: Article) -> None:
 
 
 def _after_delete(mapper, connection: sa.Connection, target: Article) -> None:
-    _remove(connection, target.id)
+    if postgresql.is_postgresql(connection):
+        postgresql.remove(connection, FOLDED_TABLE, TEXT_TABLE, target.id)
+    else:
+        _remove(connection, target.id)
 
 
 _LISTENERS = (

@@ -14,6 +14,9 @@ Documents index their abstract (trích yếu) as the title and their number and 
 lead; pages their title and text, Vietnamese and English, so an English reader finds them.
 The office has hundreds of these, not hundreds of thousands: each query ranks every match
 (``MAX_MATCHES``) and pages in Python.
+
+On PostgreSQL the two names are ``tsvector`` tables with GIN indexes (bantin.search.postgresql,
+migration 0014), written and read through the same functions.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from bantin.models import (
     Page,
     PageStatus,
 )
+from bantin.search import postgresql
 from bantin.search.index import PORTAL_TABLES, plain_text
 from bantin.search.query import SearchQuery, fold_d
 from bantin.text import nfc
@@ -90,6 +94,9 @@ def _folded(row: dict) -> dict:
 
 
 def _remove(connection: sa.Connection, key: int) -> None:
+    if postgresql.is_postgresql(connection):
+        postgresql.remove(connection, FOLDED_TABLE, TEXT_TABLE, key)
+        return
     old = connection.execute(_SELECT_TEXT, {"id": key}).first()
     if old is not None:
         row = {"id": key, "title": old[0], "lead": old[1], "body": old[2]}
@@ -98,6 +105,9 @@ def _remove(connection: sa.Connection, key: int) -> None:
 
 
 def _add(connection: sa.Connection, row: dict) -> None:
+    if postgresql.is_postgresql(connection):
+        postgresql.write(connection, FOLDED_TABLE, TEXT_TABLE, row)
+        return
     connection.execute(_INSERT[TEXT_TABLE], row)
     connection.execute(_INSERT[FOLDED_TABLE], _folded(row))
 
@@ -136,8 +146,12 @@ def sync_page(connection: sa.Connection, ref: int) -> None:
 def reindex(connection: sa.Connection | None = None) -> int:
     """Rebuild both tables from the documents and pages; the number of entries indexed."""
     conn = connection if connection is not None else db.session.connection()
-    for statement in (*DROP_STATEMENTS, *CREATE_STATEMENTS):
-        conn.execute(sa.text(statement))
+    on_postgresql = postgresql.is_postgresql(conn)
+    if on_postgresql:
+        postgresql.clear(conn, FOLDED_TABLE, TEXT_TABLE)
+    else:
+        for statement in (*DROP_STATEMENTS, *CREATE_STATEMENTS):
+            conn.execute(sa.text(statement))
     count = 0
     documents = sa.select(_doc.c.id, *_DOCUMENT_SOURCE.selected_columns).where(
         _doc.c.status == DocumentStatus.PUBLISHED
@@ -151,6 +165,8 @@ def reindex(connection: sa.Connection | None = None) -> int:
     for source in conn.execute(pages):
         _add(conn, _page_row(source.id, source))
         count += 1
+    if on_postgresql:
+        postgresql.analyze(conn, FOLDED_TABLE, TEXT_TABLE)
     if connection is None:
         db.session.commit()
     return count
@@ -206,13 +222,15 @@ class Match:
 
 
 def _ids(table: str, match: str) -> dict[int, float]:
-    rows = db.session.execute(
-        sa.text(
+    """rowid -> score (lower is better) of the best MAX_MATCHES matches."""
+    if postgresql.is_postgresql(db.session):
+        sql = postgresql.best_sql(table, TEXT_TABLE)
+    else:
+        sql = (
             f"SELECT rowid, bm25({table}, {WEIGHTS}) FROM {table} WHERE {table} MATCH :match "
             "ORDER BY rank LIMIT :limit"
-        ),
-        {"match": match, "limit": MAX_MATCHES},
-    )
+        )
+    rows = db.session.execute(sa.text(sql), {"match": match, "limit": MAX_MATCHES})
     return dict(rows.all())
 
 
@@ -220,8 +238,11 @@ def matches(query: SearchQuery, kinds: tuple[str, ...] = (DOCUMENT, PAGE)) -> li
     """Every visible match of these kinds: the exact tier first, then bm25, then newest."""
     if not query.ok:
         return []
-    folded = _ids(FOLDED_TABLE, query.folded_match())
-    typed = query.typed_match()
+    if postgresql.is_postgresql(db.session):
+        folded_match, typed = postgresql.folded_query(query), postgresql.typed_query(query)
+    else:
+        folded_match, typed = query.folded_match(), query.typed_match()
+    folded = _ids(FOLDED_TABLE, folded_match)
     exact = _ids(TEXT_TABLE, typed) if typed and folded else {}
     found = []
     for key, score in folded.items():

@@ -5,6 +5,10 @@ first (rowid = article id) and stops after ``MAX_RESULTS``. The count stops ther
 shows as "1.000+"), and bm25 ranks that window of newest matches, exact-diacritic matches
 first. Scheduled articles are indexed and held back here by comparing their publish time
 with now, so scheduling needs no timer.
+
+On PostgreSQL the statements come from bantin.search.postgresql (the same parameters and
+results over ``tsvector`` tables, ts_rank instead of bm25) and the queries are ``tsquery``
+text of the same words; everything above the SQL is shared.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Article, OfficialDocument, Page
 from bantin.queries import LISTING_COLUMNS
-from bantin.search import portal
+from bantin.search import portal, postgresql
 from bantin.search.index import FOLDED_TABLE, TEXT_TABLE
 from bantin.search.query import SearchQuery
 from bantin.search.snippets import SNIPPET_SCAN_CHARS, highlight, snippet
@@ -105,15 +109,36 @@ _STATEMENTS = {
 }
 
 
-@lru_cache(maxsize=8)
-def _statement(kind: str, table: str) -> sa.TextClause:
-    sql = _STATEMENTS[kind].format(table=table, window=_window(table))
+@lru_cache(maxsize=16)
+def _statement(kind: str, table: str, engine: str = "sqlite") -> sa.TextClause:
+    if engine == "postgresql":
+        sql = postgresql.ranking_sql(kind, table, TEXT_TABLE)
+    else:
+        sql = _STATEMENTS[kind].format(table=table, window=_window(table))
     return sa.text(sql).bindparams(sa.bindparam("now", type_=sa.DateTime()))
+
+
+def _engine() -> str:
+    return "postgresql" if postgresql.is_postgresql(db.session) else "sqlite"
+
+
+def _folded(query: SearchQuery) -> str:
+    """The query for the folded table, in the engine's language (FTS5 MATCH or tsquery)."""
+    if _engine() == "postgresql":
+        return postgresql.folded_query(query)
+    return query.folded_match()
+
+
+def _typed(query: SearchQuery) -> str | None:
+    """The query as typed, for the exact tier; None when no word has marks."""
+    if _engine() == "postgresql":
+        return postgresql.typed_query(query)
+    return query.typed_match()
 
 
 def _run(kind: str, table: str, match: str, now: datetime, **params) -> sa.Result:
     params.update(match=match, now=now, window=MAX_RESULTS)
-    return db.session.execute(_statement(kind, table), params)
+    return db.session.execute(_statement(kind, table, _engine()), params)
 
 
 def _count(table: str, match: str, now: datetime, cap: int) -> int:
@@ -122,7 +147,7 @@ def _count(table: str, match: str, now: datetime, cap: int) -> int:
 
 def count(query: SearchQuery, now: datetime | None = None) -> int:
     """Visible matches, counted up to MAX_RESULTS + 1 (more than MAX_RESULTS: "1.000+")."""
-    return _count(FOLDED_TABLE, query.folded_match(), now or utcnow(), MAX_RESULTS + 1)
+    return _count(FOLDED_TABLE, _folded(query), now or utcnow(), MAX_RESULTS + 1)
 
 
 def _ranked_ids(
@@ -134,7 +159,7 @@ def _ranked_ids(
     out the exact matches (all of them are in the exact window: they are a subset of the
     folded matches, so no more of them are newer than the folded window's oldest row).
     """
-    folded, typed = query.folded_match(), query.typed_match()
+    folded, typed = _folded(query), _typed(query)
     if typed is None:
         rows = _run("ranked", FOLDED_TABLE, folded, now, offset=offset, limit=limit)
         return {i: (1, score) for i, score in rows}
@@ -182,7 +207,7 @@ def search(
     if not found:
         return replace(articles, counts=counts)
     exact = 0
-    typed = query.typed_match()
+    typed = _typed(query)
     if typed is not None and articles.total:
         exact = min(_count(TEXT_TABLE, typed, now, MAX_RESULTS), articles.total)
     first_tier = sum(1 for m in found if m.tier == 0)
@@ -217,7 +242,7 @@ def _articles(
     query: SearchQuery, now: datetime, page: int, per_page: int, count_only: bool = False
 ) -> Results:
     """Articles only; beyond MAX_RESULTS matches the total is capped, the pages stop."""
-    total = _count(FOLDED_TABLE, query.folded_match(), now, MAX_RESULTS + 1)
+    total = _count(FOLDED_TABLE, _folded(query), now, MAX_RESULTS + 1)
     capped = total > MAX_RESULTS
     total = min(total, MAX_RESULTS)
     offset = (page - 1) * per_page
