@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install migrate lint format bench translations-extract clean vendor
+.PHONY: run test test-pg install migrate lint format bench translations-extract clean vendor
 
 run: install $(COMPILED)
 	$(FLASK) db upgrade
@@ -17,6 +17,11 @@ run: install $(COMPILED)
 
 test: install $(COMPILED)
 	$(PY) -m pytest
+
+# The same suite on PostgreSQL: a throw-away cluster (tests/pg_cluster.py), or the server
+# named by BANTIN_TEST_PG_URL.
+test-pg: install $(COMPILED)
+	BANTIN_TEST_ENGINE=postgresql $(PY) -m pytest
 
 install: $(STAMP)
 

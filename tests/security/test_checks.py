@@ -12,7 +12,7 @@ import pytest
 
 from app import create_app
 from bantin.checks import Level, UnsafeDeployment, run_checks, secret_key_problem
-from tests.conftest import ROOT, free_port, make_config
+from tests.conftest import ON_POSTGRESQL, ROOT, free_port, make_config
 
 STRONG = secrets.token_hex(32)
 
@@ -29,7 +29,8 @@ def prod_config(tmp_path, migrated_db, monkeypatch):
     instance.mkdir(mode=0o750)
     instance.chmod(0o750)
     monkeypatch.setenv("BANTIN_INSTANCE_PATH", str(instance))
-    shutil.copy(migrated_db, instance / "bantin.db")
+    if not ON_POSTGRESQL:
+        shutil.copy(migrated_db, instance / "bantin.db")
 
     def build(**overrides):
         config = make_config(
@@ -86,6 +87,7 @@ def test_production_server_refuses_weak_key(prod_config, key):
         create_app(prod_config(SECRET_KEY=key))
 
 
+@pytest.mark.sqlite_only  # SQLite's WAL, quick_check or file
 def test_good_production_config_starts_and_reports_no_error(prod_config):
     app = create_app(prod_config())
     findings = run_checks(app)
@@ -135,6 +137,7 @@ def test_missing_or_old_database_refuses_with_the_fix(prod_config, tmp_path):
         create_app(prod_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'none.db'}"))
 
 
+@pytest.mark.sqlite_only  # SQLite's WAL, quick_check or file
 def test_check_command_reports_and_fails_on_errors(prod_config, monkeypatch):
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     app = create_app(prod_config(SECRET_KEY="changeme", SESSION_COOKIE_SECURE=False, PROXY_COUNT=0))
@@ -156,6 +159,7 @@ def test_check_command_passes_a_good_setup(prod_config, monkeypatch):
     assert "0 error(s), 0 warning(s)." in result.output
 
 
+@pytest.mark.sqlite_only  # SQLite's WAL, quick_check or file
 def test_check_finds_a_damaged_database(prod_config, monkeypatch):
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     config = prod_config()
@@ -189,6 +193,7 @@ def _env(instance: Path, **extra) -> dict:
     return env
 
 
+@pytest.mark.sqlite_only  # SQLite's WAL, quick_check or file
 def test_flask_check_from_the_shell(prod_config):
     """The operator's command: `flask --app app check`, settings from BANTIN_* variables."""
     instance = prod_config.instance
