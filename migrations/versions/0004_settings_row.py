@@ -26,7 +26,7 @@ def upgrade():
             " address, phone, email, credit_line, articles_per_page, comments_require_approval,"
             " comments_auto_approve_returning, comments_close_after_days, moderation_keywords,"
             " blocked_keywords, blocked_ips)"
-            " SELECT 1, 'Bản tin', '', NULL, '', '', '', '', '', '', 20, 1, 0, 0, '', '', ''"
+            " SELECT 1, 'Bản tin', '', NULL, '', '', '', '', '', '', 20, TRUE, FALSE, 0, '', '', ''"
             " WHERE NOT EXISTS (SELECT 1 FROM site_settings WHERE id = 1)"
         )
     )

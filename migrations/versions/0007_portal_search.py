@@ -19,6 +19,8 @@ def upgrade():
     from bantin.search import portal
 
     bind = op.get_bind()
+    if bind.dialect.name != "sqlite":  # FTS5 tables: PostgreSQL's search is migration 0014
+        return
     for statement in portal.CREATE_STATEMENTS:
         bind.execute(sa.text(statement))
     portal.reindex(bind)
@@ -27,5 +29,7 @@ def upgrade():
 def downgrade():
     from bantin.search import portal
 
+    if op.get_bind().dialect.name != "sqlite":
+        return
     for statement in portal.DROP_STATEMENTS:
         op.get_bind().execute(sa.text(statement))
