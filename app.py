@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     config.ensure_secret_key(app)
     config.read_only_database(app)  # a read-only instance folder still serves readers
+    config.engine_options(app)  # the driver's own connection arguments (PostgreSQL)
 
     register_database(app)
     headers.register(app)  # before ProxyFix wraps the WSGI app

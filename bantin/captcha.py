@@ -55,7 +55,7 @@ from flask import current_app, has_request_context, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from wtforms import StringField
 from wtforms.widgets import html_params
 
@@ -218,8 +218,10 @@ _CLAIM = (
     .values(used_at=sa.bindparam("now", type_=sa.DateTime()))
     .returning(_table.c.answer_hmac)
 )
-_STORE = (
-    sqlite_insert(_table)
+# The upsert is spelled the same in both dialects; only the construct differs. RETURNING
+# says whether this INSERT stored the row (psycopg reports no rowcount for it).
+_STORE = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(_table)
     .values(
         token=sa.bindparam("b_token"),
         answer_hmac=sa.bindparam("mac"),
@@ -227,7 +229,9 @@ _STORE = (
         used_at=sa.bindparam("used", type_=sa.DateTime()),
     )
     .on_conflict_do_nothing(index_elements=["token"])
-)
+    .returning(_table.c.id)
+    for dialect in (sqlite, postgresql)
+}
 _LIVE = sa.select(_table.c.id).where(
     _table.c.token == sa.bindparam("token"),
     _table.c.used_at.is_(None),
@@ -242,7 +246,7 @@ def _answer_for(token: str) -> str:
 def _store(token: str, mac: str, created: datetime, used: datetime | None = None) -> bool:
     """INSERT the challenge unless its token is stored already; True if this one did."""
     params = {"b_token": token, "mac": mac, "created": created, "used": used}
-    return db.session.execute(_STORE, params).rowcount == 1
+    return len(db.session.execute(_STORE[db.engine.dialect.name], params).all()) == 1
 
 
 def _is_live(token: str, now: datetime) -> bool:

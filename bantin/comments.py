@@ -226,10 +226,12 @@ def initial_status(settings: SiteSettings, sub: Submission) -> tuple[CommentStat
 
 
 _articles = Article.__table__
+_BUMPED = _articles.c.comment_count + sa.bindparam("delta", type_=sa.Integer())
+# Never below zero; CASE rather than SQLite's two-argument max() (GREATEST on PostgreSQL).
 _BUMP_COUNT = (
     sa.update(_articles)
     .where(_articles.c.id == sa.bindparam("article_id"))
-    .values(comment_count=sa.func.max(_articles.c.comment_count + sa.bindparam("delta"), 0))
+    .values(comment_count=sa.case((_BUMPED < 0, 0), else_=_BUMPED))
 )
 
 

@@ -29,6 +29,8 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # SQLite's busy timeout (seconds); on PostgreSQL, engine_options() makes it the
+        # connection timeout.
         "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 10}},
         # The sliding window after which a returning browser counts as a new visit.
         "VISIT_WINDOW_SECONDS": 30 * 60,
@@ -122,3 +124,22 @@ def read_only_database(app: Flask) -> None:
         "until the folder is writable and the server restarted.",
         path,
     )
+
+
+def engine_options(app: Flask) -> None:
+    """Give a PostgreSQL URL the options its driver understands: psycopg has no `timeout`
+    argument (SQLite's busy timeout), it has `connect_timeout`; pooled connections are
+    checked before use, so a restarted server costs one reconnect rather than an error."""
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    timeout = connect_args.pop("timeout", None)
+    if timeout is not None and url.get_backend_name() == "postgresql":
+        connect_args.setdefault("connect_timeout", int(timeout))
+    options["connect_args"] = connect_args
+    options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

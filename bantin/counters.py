@@ -56,10 +56,12 @@ def mark_visit(response: Response) -> None:
 
 # Hand-written statements: these run on every reader page, and building them with the
 # expression language each time cost more than executing them. Days are stored as ISO text,
-# as SQLAlchemy's Date type does on SQLite.
+# as SQLAlchemy's Date type does on SQLite (PostgreSQL casts the text to its date). The
+# updated columns are named with their table: PostgreSQL finds a bare name ambiguous.
 _BUMP_DAY = sa.text(
     "INSERT INTO daily_stats (day, visits, page_views) VALUES (:day, :visit, 1) "
-    "ON CONFLICT (day) DO UPDATE SET visits = visits + :visit, page_views = page_views + 1"
+    "ON CONFLICT (day) DO UPDATE SET visits = daily_stats.visits + :visit, "
+    "page_views = daily_stats.page_views + 1"
 )
 _BUMP_ARTICLE = sa.text(
     "UPDATE article SET view_count = view_count + 1 WHERE id = :id "
@@ -67,7 +69,7 @@ _BUMP_ARTICLE = sa.text(
 )
 _BUMP_ARTICLE_DAY = sa.text(
     "INSERT INTO article_daily_views (article_id, day, views) VALUES (:id, :day, 1) "
-    "ON CONFLICT (article_id, day) DO UPDATE SET views = views + 1"
+    "ON CONFLICT (article_id, day) DO UPDATE SET views = article_daily_views.views + 1"
 )
 
 

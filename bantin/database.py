@@ -1,5 +1,5 @@
 """SQLite connection settings applied to every new connection, the write-lock rule, and
-what SQLite says when it cannot write."""
+what the database (SQLite or PostgreSQL) says when it cannot write."""
 
 import contextlib
 import sqlite3
@@ -46,17 +46,29 @@ def register_pragmas() -> None:
         event.listen(Engine, "connect", _sqlite_pragmas)
 
 
-# What SQLite says when it refuses a write for a passing reason, by kind: the site keeps
-# serving readers, and the write answers 503 (bantin.errors) or is skipped (a page view).
+# What the database says when it refuses a write for a passing reason, by kind: the site
+# keeps serving readers, and the write answers 503 (bantin.errors) or is skipped (a page
+# view). SQLite's messages first, then PostgreSQL's (a standby or
+# default_transaction_read_only, a full disk, a lock or statement timeout, a deadlock).
 _WRITE_REFUSALS = (
     ("read-only", ("readonly", "read-only")),  # a read-only file, mount or mode=ro
-    ("full", ("disk is full", "database or disk is full")),
-    ("locked", ("database is locked",)),
+    ("full", ("disk is full", "database or disk is full", "no space left on device")),
+    (
+        "locked",
+        (
+            "database is locked",
+            "lock timeout",
+            "deadlock detected",
+            "could not obtain lock",
+            "could not serialize access",
+        ),
+    ),
 )
 
 
 def write_refusal(error: BaseException) -> str | None:
-    """Why SQLite refused a write: "read-only", "full" or "locked"; None for other errors."""
+    """Why the database refused a write: "read-only", "full" or "locked"; None for other
+    errors."""
     orig = getattr(error, "orig", error)
     message = str(orig).lower() if orig is not None else ""
     for kind, markers in _WRITE_REFUSALS:
@@ -65,7 +77,8 @@ def write_refusal(error: BaseException) -> str | None:
     return None
 
 
-# SQLite has one writer at a time. Threads of one worker that collide on its lock fall into
+# SQLite has one writer at a time (PostgreSQL needs no such queue: write_lock() lets
+# every writer through). Threads of one worker that collide on its lock fall into
 # SQLite's busy handler, which sleeps 1, 2, 5, 10… ms; queueing them on a Python lock
 # instead wakes the next one the moment the previous commit ends.
 WRITE_LOCK = threading.Lock()
@@ -93,6 +106,10 @@ def write_lock() -> Iterator[None]:
     """
     from bantin.extensions import db
 
+    if db.engine.dialect.name != "sqlite":
+        # PostgreSQL locks rows, not the database: writers need no queue of their own.
+        yield
+        return
     if holds_write_lock(db.session()):
         if current_app.testing:
             raise AssertionError("an uncommitted write was held while queueing to write")

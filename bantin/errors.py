@@ -3,7 +3,7 @@
 import errno
 
 from flask import Flask, render_template
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from bantin.database import write_refusal
@@ -32,8 +32,10 @@ def register(app: Flask) -> None:
             db.session.rollback()
         return _render_error(error, error.code)
 
+    # psycopg reports a read-only transaction (a PostgreSQL standby) as an InternalError.
+    @app.errorhandler(InternalError)
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):
+    def database_unavailable(error: OperationalError | InternalError):
         db.session.rollback()
         if write_refusal(error):  # locked, full or read-only: readers get a 503
             app.logger.warning("database unavailable: %s", error.orig)

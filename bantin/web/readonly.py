@@ -1,11 +1,12 @@
 """Read-only mode: editor pages and data-changing requests answer a clear 503 when SQLite
-cannot write (read-only file, read-only mount, ``mode=ro``); readers are still served."""
+cannot write (read-only file, read-only mount, ``mode=ro``) or PostgreSQL refuses writes (a
+standby, ``default_transaction_read_only``); readers are still served."""
 
 import time
 
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 
 from bantin.database import write_refusal
 from bantin.extensions import db
@@ -16,15 +17,17 @@ _READONLY_EXEMPT_ENDPOINTS = frozenset({"auth.logout"})
 
 
 def database_writable() -> bool:
-    """True unless SQLite refuses writes (read-only file, read-only mount, ``mode=ro``).
+    """True unless the database refuses writes (SQLite: read-only file, read-only mount,
+    ``mode=ro``; PostgreSQL: a read-only transaction, which psycopg reports as an
+    InternalError).
 
     A write statement that touches no row still opens a write transaction, which is
     where SQLite checks that the database can be written; the rollback undoes nothing.
     A locked database is not read-only: the real write will wait or answer 503.
     """
     try:
-        db.session.execute(sa.text("DELETE FROM site_settings WHERE 0"))
-    except OperationalError as exc:
+        db.session.execute(sa.text("DELETE FROM site_settings WHERE false"))
+    except (OperationalError, InternalError) as exc:
         db.session.rollback()
         if write_refusal(exc) == "read-only":
             return False
