@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
@@ -258,6 +259,9 @@ def check_folders(app: Flask) -> list[Finding]:
 
 
 def check_database(app: Flask, deep: bool) -> list[Finding]:
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "postgresql":
+        return check_postgresql(app, url, deep)
     try:
         path = backup.database_path(app)
     except backup.BackupError as exc:
@@ -311,20 +315,7 @@ def check_database(app: Flask, deep: bool) -> list[Finding]:
         )
     else:
         findings.append(_ok("wal", "SQLite runs in WAL mode"))
-    heads, known = backup.schema_revisions(app)
-    version = rows[0][0] if rows else None
-    if version in heads:
-        findings.append(_ok("schema", f"schema {version} is current"))
-    elif version in known:
-        findings.append(
-            _error("schema", f"schema {version} is old: run `flask --app app db upgrade`.")
-        )
-    elif version is None:
-        findings.append(
-            _error("schema", f"{path} has no schema version: run `flask --app app db upgrade`.")
-        )
-    else:
-        findings.append(_error("schema", f"unknown schema version {version!r} in {path}."))
+    findings.extend(_schema_findings(app, rows[0][0] if rows else None, str(path)))
     if integrity is not None:
         if integrity == [("ok",)]:
             findings.append(_ok("integrity", "PRAGMA quick_check ok"))
@@ -333,6 +324,67 @@ def check_database(app: Flask, deep: bool) -> list[Finding]:
             findings.append(
                 _error("integrity", f"PRAGMA quick_check failed: {detail}. Restore a backup.")
             )
+    return findings
+
+
+def check_postgresql(app: Flask, url: sa.engine.URL, deep: bool) -> list[Finding]:
+    """The PostgreSQL database: reachable, writable (not a standby), migrated to the head,
+    with the folding function of migration 0013. ``deep`` adds nothing: PostgreSQL checks its
+    own pages (enable data checksums at initdb)."""
+    where = url.render_as_string(hide_password=True)
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 10}, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as conn:
+            server = conn.execute(sa.text("SHOW server_version")).scalar()
+            standby = conn.execute(sa.text("SELECT pg_is_in_recovery()")).scalar()
+            read_only = conn.execute(sa.text("SHOW default_transaction_read_only")).scalar()
+            has_version = conn.execute(
+                sa.text("SELECT to_regclass('alembic_version') IS NOT NULL")
+            ).scalar()
+            rows = (
+                conn.execute(sa.text("SELECT version_num FROM alembic_version")).fetchall()
+                if has_version
+                else []
+            )
+            has_fold = conn.execute(
+                sa.text("SELECT to_regprocedure('bantin_fold(text)') IS NOT NULL")
+            ).scalar()
+    except sa.exc.DBAPIError as exc:
+        return [_error("database", f"{where} cannot be reached: {exc.orig}")]
+    finally:
+        engine.dispose()
+    findings = [_ok("database", f"PostgreSQL {server} at {where}")]
+    if standby or read_only == "on":
+        findings.append(
+            _warn(
+                "read_only",
+                f"{where} refuses writes ({'a standby' if standby else 'read-only'}): "
+                "readers are served, editing answers 503.",
+            )
+        )
+    findings.extend(_schema_findings(app, rows[0][0] if rows else None, where))
+    if rows and not has_fold:
+        findings.append(
+            _error("schema", "bantin_fold() is missing: run `flask --app app db upgrade`.")
+        )
+    return findings
+
+
+def _schema_findings(app: Flask, version: str | None, where: str) -> list[Finding]:
+    findings = []
+    heads, known = backup.schema_revisions(app)
+    if version in heads:
+        findings.append(_ok("schema", f"schema {version} is current"))
+    elif version in known:
+        findings.append(
+            _error("schema", f"schema {version} is old: run `flask --app app db upgrade`.")
+        )
+    elif version is None:
+        findings.append(
+            _error("schema", f"{where} has no schema version: run `flask --app app db upgrade`.")
+        )
+    else:
+        findings.append(_error("schema", f"unknown schema version {version!r} in {where}."))
     return findings
 
 
