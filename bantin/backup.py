@@ -1,4 +1,5 @@
-"""Backups and restores of the one SQLite file (and, optionally, the uploads).
+"""Backups and restores of the one SQLite file (and, optionally, the uploads); on
+PostgreSQL, ``pg_dump -Fc`` and ``pg_restore`` into an empty database (the end of this module).
 
 Both directions go through SQLite's online backup API, never a file copy: a backup
 taken while the site writes is a consistent snapshot (WAL lets the site keep writing),
@@ -605,6 +606,125 @@ def restore(src: Path, app: Flask | None = None) -> RestoreResult:
 # ---------------------------------------------------------------- commands
 
 
+# ---------------------------------------------------------------- PostgreSQL
+
+
+def _is_postgresql(app: Flask | None = None) -> bool:
+    app = app or current_app
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    return url.get_backend_name() == "postgresql"
+
+
+def _pg_program(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    import glob
+
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    if candidates:
+        return candidates[0]
+    raise BackupError(f"{name} was not found: install PostgreSQL's client programs.")
+
+
+def _libpq(app: Flask | None = None) -> tuple[str, dict[str, str]]:
+    """The libpq address of the configured database and an environment with its password
+    (kept off the command line, where `ps` would show it)."""
+    app = app or current_app
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = url.password
+    plain = url.set(drivername="postgresql", password=None)
+    return plain.render_as_string(hide_password=False), env
+
+
+def _run_pg(args: list[str], env: dict[str, str]) -> None:
+    import subprocess
+
+    done = subprocess.run(args, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise BackupError(f"{Path(args[0]).name} failed: {detail[-1] if detail else '?'}")
+
+
+def pg_backup(dest: Path, app: Flask | None = None) -> Path:
+    """``pg_dump -Fc`` of the configured PostgreSQL database into DEST (a file, or a folder
+    for a timestamped name), then ``pg_restore --list`` to check it reads back."""
+    address, env = _libpq(app)
+    target = dest / f"{BACKUP_PREFIX}{_timestamp()}.dump" if dest.is_dir() else dest
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        _run_pg([_pg_program("pg_dump"), "-Fc", "--no-owner", "-f", str(partial), address], env)
+        _run_pg([_pg_program("pg_restore"), "--list", str(partial)], env)
+        _private(partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def pg_restore(src: Path, app: Flask | None = None) -> None:
+    """``pg_restore`` a ``pg_dump -Fc`` file into the configured database, which must be
+    empty; in one transaction, so a failure leaves it empty."""
+    app = app or current_app
+    if not src.is_file():
+        raise BackupError(f"{src} is not a file.")
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.NullPool)
+    try:
+        with engine.connect() as conn:
+            tables = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN "
+                    "('pg_catalog', 'information_schema')"
+                )
+            ).scalar()
+    finally:
+        engine.dispose()
+    address, env = _libpq(app)
+    if tables:
+        raise BackupError(
+            "the database is not empty. Create an empty one (createdb NAME), point "
+            "SQLALCHEMY_DATABASE_URI at it and restore again; or replace this one yourself: "
+            f"pg_restore --clean --if-exists --no-owner -d {address} {src}"
+        )
+    _run_pg([_pg_program("pg_restore"), "--list", str(src)], env)
+    _run_pg(
+        [
+            _pg_program("pg_restore"),
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            "-d",
+            address,
+            str(src),
+        ],
+        env,
+    )
+
+
+def _pg_backup_command(dest: Path, with_uploads: bool) -> None:
+    if with_uploads:
+        raise click.ClickException(
+            "--with-uploads is for SQLite sites; on PostgreSQL back up the uploads folder "
+            f"({current_app.config['UPLOAD_FOLDER']}) with tar or rsync."
+        )
+    try:
+        path = pg_backup(dest)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {path} ({path.stat().st_size} bytes, pg_dump -Fc).")
+
+
+def _pg_restore_command(src: Path) -> None:
+    try:
+        pg_restore(src)
+    except BackupError as exc:
+        raise click.ClickException(f"Restore refused: {exc}") from exc
+    click.echo(f"Restored {src} into the configured PostgreSQL database.")
+    click.echo("Run `flask --app app db upgrade` if the backup is older, then restart the site.")
+
+
 @click.command("backup")
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option("--with-uploads", is_flag=True, help="Write a .tar.gz with the uploads too.")
@@ -616,6 +736,9 @@ def restore(src: Path, app: Flask | None = None) -> RestoreResult:
 @with_appcontext
 def backup_command(dest: Path, with_uploads: bool, keep: int | None) -> None:
     """Write a consistent backup of the live database (safe while the site runs)."""
+    if _is_postgresql():
+        _pg_backup_command(dest, with_uploads)
+        return
     try:
         info = backup(dest, with_uploads)
     except BackupError as exc:
@@ -634,6 +757,9 @@ def backup_command(dest: Path, with_uploads: bool, keep: int | None) -> None:
 @with_appcontext
 def restore_command(src: Path) -> None:
     """Check a backup, then make it the live database (the old one is kept aside)."""
+    if _is_postgresql():
+        _pg_restore_command(src)
+        return
     try:
         result = restore(src)
     except BackupError as exc:

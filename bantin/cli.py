@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from bantin import audit, autosave, backup, checks
 from bantin.benchdata import seed_bench_command
 from bantin.comments import purge_command as comments_purge_command
+from bantin.copy_to import copy_to_command
 from bantin.extensions import db
 from bantin.mail.cli import mail_cli
 from bantin.models import Role, User
@@ -137,6 +138,7 @@ def register(app: Flask) -> None:
         documents_cli,
         mail_cli,
         two_factor_reset_command,
+        copy_to_command,
     ):
         app.cli.add_command(command)
     backup.register(app)  # backup, restore
