@@ -18,6 +18,8 @@ from tests.faults.support import integrity, query
 
 WRITERS = 10
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file's backup and restore
+
 
 def _writer(
     app, article_id: int, name: str, stop: threading.Event, committed: list, progress

@@ -14,6 +14,8 @@ from tests.security.forms import post_forms
 
 FULL_PAGE = "Tạm thời không thể lưu dữ liệu"
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's max_page_count simulates the full disk
+
 
 class Limit:
     """Caps the database at its current size on every new connection of the app's engine."""
