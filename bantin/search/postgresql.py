@@ -91,23 +91,29 @@ def vectors(title: str, lead: str, body: str) -> tuple[str, str]:
     """The exact and the folded ``tsvector`` text of one row: every word of the title
     (weight A), the lead (B) and the body (C), with its positions, one numbering across
     the three as if they were one text."""
-    exact: dict[str, list[str]] = {}
+    spots: dict[str, list[str]] = {}  # word as written, lowercased -> its positions as text
     position = 0
     for text, weight in ((title, "A"), (lead, "B"), (body, "C")):
-        for match in WORD.finditer(text):
-            position += 1
-            spots = exact.setdefault(match.group(0).lower(), [])
-            if len(spots) < MAX_POSITIONS_PER_WORD:
-                spots.append(f"{min(position, MAX_POSITION)}{weight}")
+        words = WORD.findall(text)
+        places: dict[str, list[int]] = {}
+        for number, word in enumerate(words, position + 1):
+            places.setdefault(word, []).append(number)
+        position += len(words)
+        for word, numbers in places.items():
+            # Lowercased after counting: a word's case does not change where it is.
+            text_spots = (weight + ",").join(map(str, numbers[:MAX_POSITIONS_PER_WORD])) + weight
+            spots.setdefault(word.lower(), []).append(text_spots)
+    exact = {word: ",".join(parts) for word, parts in spots.items()}
     folded: dict[str, list[str]] = {}
-    for word, spots in exact.items():
-        folded.setdefault(fast_fold(word), []).extend(spots)
-    return _vector_text(exact), _vector_text(folded)
+    for word, text_spots in exact.items():
+        folded.setdefault(fast_fold(word), []).append(text_spots)
+    return _vector_text(exact), _vector_text({w: ",".join(p) for w, p in folded.items()})
 
 
-def _vector_text(words: dict[str, list[str]]) -> str:
-    # PostgreSQL sorts the positions, drops repeats and keeps the first 256 of a word.
-    return " ".join(f"{_lexeme(w)}:{','.join(spots)}" for w, spots in words.items() if w)
+def _vector_text(words: dict[str, str]) -> str:
+    # PostgreSQL sorts the positions, drops repeats, stores positions above MAX_POSITION as
+    # MAX_POSITION and keeps the first MAX_POSITIONS_PER_WORD of a word.
+    return " ".join(f"{_lexeme(w)}:{spots}" for w, spots in words.items() if w)
 
 
 def folded_query(query: SearchQuery) -> str:
