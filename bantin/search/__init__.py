@@ -1,9 +1,11 @@
-"""Diacritic-insensitive search on SQLite FTS5 (articles, and the portal's documents and
-pages in ``portal``), with bounded work per query.
+"""Diacritic-insensitive search on SQLite FTS5 or PostgreSQL (articles, and the portal's
+documents and pages in ``portal``), with bounded work per query.
 
 One concern a module: ``index`` keeps the FTS5 tables in step with articles (listeners,
 reindex, the CLI), ``query`` parses a reader's text (folding, terms), ``ranking`` holds the
 SQL that counts, ranks and pages the matches, ``snippets`` highlights and cuts snippets.
+On PostgreSQL, ``postgresql`` holds the other engine's variant of the tables and the SQL
+(``tsvector`` columns, GIN indexes, ts_rank); the others choose it by the connection.
 The names below are the package's interface.
 """
 
