@@ -256,3 +256,20 @@ def test_migration_0014_builds_the_index_from_existing_rows(pg, factory):
     upgrade()
     found = search.search(search.parse_query("tiep cong dan")).hits
     assert [h.article.id for h in found] == [art_id]
+
+
+def test_huge_words_and_bodies_of_pasted_data_still_save_and_are_found(factory):
+    """A word PostgreSQL cannot take as a lexeme (over 2 KiB) and a body whose distinct words
+    pass the 1 MiB a tsvector may hold are left out of the vectors, not refused (both
+    engines: FTS5 indexes them)."""
+    token = "x" * 3000
+    pasted = " ".join(f"m{i:07d}" for i in range(130_000))  # 130,000 distinct 8-byte words
+    art = factory.article(title="Dữ liệu dán vào", body=f"<p>{token} đê điều {pasted}</p>")
+    assert [h.article.id for h in search.search(search.parse_query("du lieu")).hits] == [art.id]
+    assert [h.article.id for h in search.search(search.parse_query("de dieu")).hits] == [art.id]
+    exact, folded = postgresql.vectors("t", "", f"{token} a {pasted}")
+    assert token not in exact and "'a':3C" in exact and "'t':1A" in folded
+    words = re.findall(r"'([^']*)':([\dABC,]+)", exact)
+    assert 80_000 < len(words) < 130_000  # about 12 bytes each: 83,000 words
+    size = sum(len(w) + len(w) % 2 + 2 + 2 * len(spots.split(",")) for w, spots in words)
+    assert size <= postgresql.MAX_VECTOR_BYTES

@@ -47,6 +47,12 @@ NORMALISATION = 1
 # tsvector limits: positions above this are stored as this; a word keeps at most 256.
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_WORD = 256
+# A word longer than this (in UTF-8) cannot be a lexeme: it is left out of the vectors (no
+# reader types it). A vector's words and positions may not pass 1 MiB together (each word
+# takes its bytes, rounded up to even, 2 more, and 2 a position): past this budget no more
+# is added, so a body of pasted data with 100,000 distinct tokens still saves.
+MAX_WORD_BYTES = 2046
+MAX_VECTOR_BYTES = 1_000_000
 # Rows written per statement by reindex.
 BATCH = 500
 
@@ -92,7 +98,7 @@ def vectors(title: str, lead: str, body: str) -> tuple[str, str]:
     (weight A), the lead (B) and the body (C), with its positions, one numbering across
     the three as if they were one text."""
     spots: dict[str, list[str]] = {}  # word as written, lowercased -> its positions as text
-    position = 0
+    position, budget = 0, MAX_VECTOR_BYTES
     for text, weight in ((title, "A"), (lead, "B"), (body, "C")):
         words = WORD.findall(text)
         places: dict[str, list[int]] = {}
@@ -101,8 +107,19 @@ def vectors(title: str, lead: str, body: str) -> tuple[str, str]:
         position += len(words)
         for word, numbers in places.items():
             # Lowercased after counting: a word's case does not change where it is.
-            text_spots = (weight + ",").join(map(str, numbers[:MAX_POSITIONS_PER_WORD])) + weight
-            spots.setdefault(word.lower(), []).append(text_spots)
+            word = word.lower()
+            numbers = numbers[:MAX_POSITIONS_PER_WORD]
+            cost = 2 * len(numbers)
+            if word not in spots:
+                size = len(word.encode())
+                if size > MAX_WORD_BYTES:
+                    continue
+                cost += size + size % 2 + 2
+            if cost > budget:
+                continue
+            budget -= cost
+            text_spots = (weight + ",").join(map(str, numbers)) + weight
+            spots.setdefault(word, []).append(text_spots)
     exact = {word: ",".join(parts) for word, parts in spots.items()}
     folded: dict[str, list[str]] = {}
     for word, text_spots in exact.items():
