@@ -177,7 +177,7 @@ def commenter_ids(request: Request) -> tuple[int, ...]:
         return ()
     if not isinstance(value, list):
         return ()
-    ids = [i for i in value if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63]
+    ids = [i for i in value if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31]
     return tuple(ids[:COMMENTER_KEEP])
 
 

@@ -34,7 +34,7 @@ from blueprints.editor.forms_articles import ArticleForm, ReturnForm, publish_pr
 
 PER_PAGE = 20
 MAX_PAGE = 100_000
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 STATUS_FILTERS = ("draft", "review", "published", "scheduled", "deleted")
 SORTS = ("updated", "published")
 BULK_ACTIONS = ("publish", "unpublish", "move", "trash")

@@ -14,7 +14,7 @@ from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import AuditFilterForm
 
 PER_PAGE = 50
-MAX_ID = 2**62
+MAX_ID = 2**31  # ids are INTEGER: 32 bits on PostgreSQL
 
 # Failures an outsider can repeat: highlighted in the list.
 WARN_ACTIONS = frozenset({"login.failure", "user.password_change_failure"})

@@ -12,7 +12,7 @@ from bantin.text import slugify
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import CategoryForm
 
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 
 
 def _rows() -> list[tuple[Category, int]]:

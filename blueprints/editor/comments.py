@@ -138,7 +138,7 @@ def _action_arg(value: str | None) -> Action:
         abort(404)
 
 
-@bp.post(f"/comments/<int(max={2**63 - 1}):comment_id>/<action>")
+@bp.post("/comments/<int(max=2147483647):comment_id>/<action>")
 @requires(Capability.MODERATE_COMMENTS)
 def comment_action(comment_id: int, action: str):
     """Approve, spam, trash, restore or delete one comment (idempotent)."""
@@ -177,7 +177,7 @@ def comments_bulk():
 
 # ------------------------------------------------------------------ replies and corrections
 
-ID = f"int(max={2**63 - 1})"
+ID = "int(max=2147483647)"
 
 
 def _comment_or_404(comment_id: int) -> Comment:

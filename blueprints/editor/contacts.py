@@ -22,7 +22,7 @@ from blueprints.editor.forms_site import (
     upload_path,
 )
 
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 # The person form offers this many of the newest images as photos (contacts.js).
 PHOTO_CHOICES = 24
 

@@ -11,7 +11,7 @@ from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import WebLinkForm
 
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 
 
 @bp.get("/links")

@@ -12,7 +12,7 @@ from bantin.models import MailMessage, MailStatus
 from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 
 
 @bp.before_app_request

@@ -212,7 +212,7 @@ def _places(usage: media.Usage) -> list[str]:
     return places
 
 
-@bp.post("/media/<int(max=9223372036854775807):media_id>/delete")
+@bp.post("/media/<int(max=2147483647):media_id>/delete")
 @requires(Capability.UPLOAD_MEDIA)
 def media_delete(media_id: int):
     """Delete an item nobody uses (files and row); one in use answers 409 with the list."""

@@ -30,7 +30,7 @@ from blueprints.editor.blueprint import bp
 from blueprints.editor.official_documents_forms import DocumentForm, TermForm
 
 PER_PAGE = 30
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 STATUS_FILTERS = ("draft", "published", "deleted")
 LIBRARY_FILES = 300  # the newest documents of the media library offered in the picker
 

@@ -21,7 +21,7 @@ from bantin.text import clean_line, has_control_chars
 from bantin.web.paging import page_arg, paginate
 from blueprints.editor.blueprint import bp
 
-ID = f"int(max={2**63 - 1})"
+ID = "int(max=2147483647)"
 MAX_PAGE = 100_000
 
 TABS = (

@@ -25,7 +25,7 @@ from blueprints.editor.forms_site import (
     no_control_chars,
 )
 
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 
 
 class LocalTimeField(TimeField):

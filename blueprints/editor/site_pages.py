@@ -30,7 +30,7 @@ from bantin.text import has_control_chars
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_articles import BODY_MAX_LENGTH, publish_problems
 
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 FILTERS = ("", "missing_english", "draft", "published", "deleted")
 
 

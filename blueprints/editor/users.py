@@ -25,7 +25,7 @@ from bantin.permissions import Capability, requires
 from blueprints.editor.blueprint import bp
 from blueprints.editor.forms_site import UserCreateForm, UserEditForm, language_field
 
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 LANGUAGE_LABEL = _l("Ngôn ngữ của thư gửi người này")
 
 

@@ -18,7 +18,7 @@ from bantin.sidebar import site_layout
 from bantin.web.net import client_ip, rate_key
 from blueprints.public.blueprint import bp
 
-MAX_ID = 9223372036854775807
+MAX_ID = 2147483647  # ids are INTEGER: 32 bits on PostgreSQL
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _t = Article.__table__
 _POST_ARTICLE = sa.select(

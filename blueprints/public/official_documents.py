@@ -12,7 +12,7 @@ from bantin.web.headers import UPLOADS_CSP
 from bantin.web.paging import page_arg, paginate
 from blueprints.public.blueprint import bp
 
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 FEED_CACHE = "public, max-age=300"
 TERM_ARGS = {"type": TermKind.TYPE, "issuer": TermKind.ISSUER, "field": TermKind.FIELD}
 

@@ -67,8 +67,8 @@ def category(slug: str):
     )
 
 
-@bp.get("/article/<int(max=9223372036854775807):article_id>")
-@bp.get("/article/<int(max=9223372036854775807):article_id>/<slug>")
+@bp.get("/article/<int(max=2147483647):article_id>")
+@bp.get("/article/<int(max=2147483647):article_id>/<slug>")
 def article(article_id: int, slug: str | None = None):
     """The article page; any other address of it redirects (301) to the canonical one."""
     art = queries.article_snapshot(article_id)

@@ -14,7 +14,7 @@ from bantin.web.net import client_ip
 from bantin.web.paging import page_arg, paginate
 from blueprints.public.blueprint import bp
 
-ID = "int(max=9223372036854775807)"
+ID = "int(max=2147483647)"
 
 
 def _field_arg(known: set[int]) -> int | None:
