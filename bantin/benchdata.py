@@ -372,7 +372,10 @@ def has_content() -> bool:
 
 
 def _pragmas_for_bulk(conn: sa.Connection, on: bool) -> None:
-    """Fast, non-durable writes for the seed only; a crash mid-seed means seeding again."""
+    """Fast, non-durable writes for the seed only; a crash mid-seed means seeding again.
+    SQLite only: PostgreSQL's settings are the server's."""
+    if conn.dialect.name != "sqlite":
+        return
     if on:
         conn.exec_driver_sql("PRAGMA synchronous=OFF")
         conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB
@@ -667,8 +670,11 @@ def seed(
             if rng.random() < 0.5
         ]
         if view_rows:
+            from sqlalchemy.dialects import postgresql, sqlite
+
+            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
             session.execute(
-                sa.insert(ArticleDailyViews.__table__).prefix_with("OR IGNORE"), view_rows
+                dialect.insert(ArticleDailyViews.__table__).on_conflict_do_nothing(), view_rows
             )
         session.commit()
         lap("daily stats")
@@ -679,7 +685,8 @@ def seed(
     finally:
         session.rollback()
         _pragmas_for_bulk(session.connection(), False)
-        session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
         session.commit()
     report.timings["total"] = round(time.perf_counter() - started, 2)
     return report
