@@ -174,6 +174,14 @@ def _migrated_postgresql(upgrade) -> Iterator[str]:
             db.engine.dispose()
         yield url
     finally:
+        # Collect the apps' pooled connections while their warning is still ignored (after
+        # the session, pytest would report each as an unraisable exception).
+        import gc
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
         try:
             POSTGRESQL.drop([*POSTGRESQL.by_folder.values(), PG_TEMPLATE])
         finally:
