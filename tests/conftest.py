@@ -92,11 +92,12 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     if not ON_POSTGRESQL:
         return
-    sqlite_only = pytest.mark.skip(reason="SQLite only (the file, its pragmas or its lock)")
     search = pytest.mark.skip(reason="search on PostgreSQL is not there yet (issue 15, item 2)")
     for item in items:
-        if "sqlite_only" in item.keywords:
-            item.add_marker(sqlite_only)
+        mark = item.get_closest_marker("sqlite_only")
+        if mark is not None:
+            why = mark.args[0] if mark.args else "the file, its pragmas or its lock"
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
         elif "search" in item.keywords:
             item.add_marker(search)
 

@@ -55,7 +55,7 @@ def test_defaults_then_instance_config_then_environment(tmp_path, monkeypatch):
     assert app.config["SPAM_GUARD_ENABLED"] is True
 
 
-@pytest.mark.sqlite_only  # SQLite's pragmas
+@pytest.mark.sqlite_only("SQLite's pragmas")
 def test_sqlite_pragmas_on_every_connection(app):
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"

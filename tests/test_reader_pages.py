@@ -108,7 +108,7 @@ def test_most_read_sums_the_last_seven_local_days(client, factory, newsroom, app
     assert box.index("<ol") < box.index("Tin thứ 07")
 
 
-@pytest.mark.sqlite_only  # counts writes with SQLite's total_changes()
+@pytest.mark.sqlite_only("counts writes with SQLite's total_changes()")
 def test_most_read_is_cached_per_content_version_and_never_writes(app, factory, newsroom):
     _, arts = newsroom
     add_views(arts[1], 0, 3)

@@ -67,7 +67,7 @@ def test_reader_pages_write_nothing_but_the_counters(client, factory, statements
     assert db.session.get(SiteSettings, 1) is None  # read as defaults, never created by a GET
 
 
-@pytest.mark.sqlite_only  # the SQLite write queue
+@pytest.mark.sqlite_only("the SQLite write queue")
 def test_queueing_to_write_with_an_uncommitted_write_fails_loudly(app, factory):
     from bantin.database import write_lock
 

@@ -18,7 +18,7 @@ from tests.faults.support import integrity, query
 
 WRITERS = 10
 
-pytestmark = pytest.mark.sqlite_only  # the SQLite file's backup and restore
+pytestmark = pytest.mark.sqlite_only("the SQLite file's backup and restore")
 
 
 def _writer(

@@ -14,7 +14,7 @@ from tests.security.forms import post_forms
 
 FULL_PAGE = "Tạm thời không thể lưu dữ liệu"
 
-pytestmark = pytest.mark.sqlite_only  # SQLite's max_page_count simulates the full disk
+pytestmark = pytest.mark.sqlite_only("SQLite's max_page_count simulates the full disk")
 
 
 class Limit:

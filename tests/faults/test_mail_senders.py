@@ -21,7 +21,7 @@ from tests.conftest import ROOT, make_config
 from tests.faults.support import integrity, query
 from tests.mail_server import SMTPServer
 
-pytestmark = [pytest.mark.live, pytest.mark.sqlite_only]  # its senders share a SQLite file
+pytestmark = [pytest.mark.live, pytest.mark.sqlite_only("its senders share a SQLite file")]
 
 
 class HoldingInbox:

@@ -26,7 +26,7 @@ from tests.security.forms import parse_forms
 
 READONLY_PAGE = "Tạm thời không thể chỉnh sửa"
 
-pytestmark = pytest.mark.sqlite_only  # a read-only SQLite file or folder
+pytestmark = pytest.mark.sqlite_only("a read-only SQLite file or folder")
 
 
 def _sign_in(client, user_id: str) -> None:

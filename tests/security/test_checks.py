@@ -87,7 +87,7 @@ def test_production_server_refuses_weak_key(prod_config, key):
         create_app(prod_config(SECRET_KEY=key))
 
 
-@pytest.mark.sqlite_only  # SQLite's WAL, quick_check or file
+@pytest.mark.sqlite_only("SQLite's WAL, quick_check or file")
 def test_good_production_config_starts_and_reports_no_error(prod_config):
     app = create_app(prod_config())
     findings = run_checks(app)
@@ -137,7 +137,7 @@ def test_missing_or_old_database_refuses_with_the_fix(prod_config, tmp_path):
         create_app(prod_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'none.db'}"))
 
 
-@pytest.mark.sqlite_only  # SQLite's WAL, quick_check or file
+@pytest.mark.sqlite_only("SQLite's WAL, quick_check or file")
 def test_check_command_reports_and_fails_on_errors(prod_config, monkeypatch):
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     app = create_app(prod_config(SECRET_KEY="changeme", SESSION_COOKIE_SECURE=False, PROXY_COUNT=0))
@@ -159,7 +159,7 @@ def test_check_command_passes_a_good_setup(prod_config, monkeypatch):
     assert "0 error(s), 0 warning(s)." in result.output
 
 
-@pytest.mark.sqlite_only  # SQLite's WAL, quick_check or file
+@pytest.mark.sqlite_only("SQLite's WAL, quick_check or file")
 def test_check_finds_a_damaged_database(prod_config, monkeypatch):
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     config = prod_config()
@@ -193,7 +193,7 @@ def _env(instance: Path, **extra) -> dict:
     return env
 
 
-@pytest.mark.sqlite_only  # SQLite's WAL, quick_check or file
+@pytest.mark.sqlite_only("SQLite's WAL, quick_check or file")
 def test_flask_check_from_the_shell(prod_config):
     """The operator's command: `flask --app app check`, settings from BANTIN_* variables."""
     instance = prod_config.instance
