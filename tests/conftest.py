@@ -79,16 +79,6 @@ class _PostgreSQL:
 POSTGRESQL = _PostgreSQL()
 
 
-def pytest_configure(config):
-    if ON_POSTGRESQL:
-        # Apps a test builds keep pooled connections until collected, and a dropped test
-        # database closes them from the server's side: psycopg then warns when they are
-        # collected. That is the test's teardown, not the app's behaviour.
-        config.addinivalue_line(
-            "filterwarnings", "ignore:.*was deleted while still open:ResourceWarning"
-        )
-
-
 def pytest_collection_modifyitems(config, items):
     if not ON_POSTGRESQL:
         return
