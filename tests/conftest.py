@@ -82,14 +82,11 @@ POSTGRESQL = _PostgreSQL()
 def pytest_collection_modifyitems(config, items):
     if not ON_POSTGRESQL:
         return
-    search = pytest.mark.skip(reason="search on PostgreSQL is not there yet (issue 15, item 2)")
     for item in items:
         mark = item.get_closest_marker("sqlite_only")
         if mark is not None:
             why = mark.args[0] if mark.args else "the file, its pragmas or its lock"
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
-        elif "search" in item.keywords:
-            item.add_marker(search)
 
 
 def database_uri(tmp_path: Path, migrated_db) -> str:
