@@ -235,6 +235,24 @@ def app(app_factory):
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the mail tests."""
+    from tests.mail_server import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(app_factory, smtp):
+    """An app with mail on, sending to ``smtp``."""
+    app = app_factory(**smtp.config())
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

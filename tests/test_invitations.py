@@ -13,24 +13,15 @@ from bantin.extensions import db
 from bantin.mail import send_due
 from bantin.models import AuditLog, MailMessage, MailStatus, Role, User
 from tests.conftest import PASSWORD
-from tests.mail_server import SMTPServer, parts, reset_link
+from tests.mail_server import parts, reset_link
 
 NEW_PASSWORD = "mật khẩu của tôi"
 SHOWN_LINK = re.compile(r'<code class="mail-link secret" id="invite-link">([^<]+)</code>')
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app(app_factory, smtp):
-    app = app_factory(**smtp.config())
-    with app.app_context():
-        yield app
+def app(mail_app):
+    return mail_app  # every test here runs with mail on (tests/conftest.py)
 
 
 @pytest.fixture

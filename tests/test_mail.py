@@ -19,13 +19,6 @@ from tests.mail_server import SMTPServer, parts
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def mail_app(app_factory, smtp):
     app = app_factory(**smtp.config())
     with app.app_context():

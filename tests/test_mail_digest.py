@@ -12,21 +12,12 @@ from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.mail import digest, send_due
 from bantin.models import Comment, CommentStatus, MailMessage, Question, QuestionStatus, User
-from tests.mail_server import SMTPServer, parts
+from tests.mail_server import parts
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app(app_factory, smtp):
-    app = app_factory(**smtp.config())
-    with app.app_context():
-        yield app
+def app(mail_app):
+    return mail_app  # every test here runs with mail on (tests/conftest.py)
 
 
 @pytest.fixture

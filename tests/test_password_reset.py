@@ -13,23 +13,14 @@ from bantin.extensions import db
 from bantin.mail import accounts, send_due
 from bantin.models import AccountToken, AuditLog, MailMessage, User
 from tests.conftest import PASSWORD
-from tests.mail_server import SMTPServer, parts, reset_link
+from tests.mail_server import parts, reset_link
 
 NEW_PASSWORD = "mật khẩu mới 2026"
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app(app_factory, smtp):
-    app = app_factory(**smtp.config())
-    with app.app_context():
-        yield app
+def app(mail_app):
+    return mail_app  # every test here runs with mail on (tests/conftest.py)
 
 
 @pytest.fixture

@@ -16,23 +16,14 @@ from bantin.clock import utcnow
 from bantin.extensions import db
 from bantin.models import Article, ArticleRevision, ArticleStatus, AuditLog, User
 from tests.conftest import PASSWORD
-from tests.mail_server import SMTPServer, parts
+from tests.mail_server import parts
 
 BODY = "<p>Xã tổ chức ngày hội đại đoàn kết toàn dân tộc tại thôn Phú Hòa.</p>"
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app(app_factory, smtp):
-    app = app_factory(**smtp.config())
-    with app.app_context():
-        yield app
+def app(mail_app):
+    return mail_app  # every test here runs with mail on (tests/conftest.py)
 
 
 @pytest.fixture
