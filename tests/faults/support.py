@@ -118,20 +118,33 @@ def integrity(db_path: Path) -> str:
 
 
 def query(db_path: Path, sql: str, *args) -> list[tuple]:
+    return _run(db_path, sql, args, commit=False)
+
+
+def execute(db_path: Path, sql: str, *args) -> None:
+    """One committed write, on the suite's engine (qmark placeholders on both)."""
+    _run(db_path, sql, args, commit=True)
+
+
+def _run(db_path: Path, sql: str, args: tuple, commit: bool) -> list[tuple]:
     url = _postgresql(db_path)
     if url:
         import sqlalchemy as sa
 
         engine = sa.create_engine(url, poolclass=sa.NullPool)
         try:
-            with engine.connect() as conn:
+            with engine.begin() if commit else engine.connect() as conn:
                 # qmark placeholders, as sqlite3 takes them, become psycopg's
-                statement = sql.replace("?", "%s")
-                return [tuple(r) for r in conn.exec_driver_sql(statement, tuple(args)).all()]
+                result = conn.exec_driver_sql(sql.replace("?", "%s"), tuple(args))
+                return [tuple(r) for r in result.all()] if result.returns_rows else []
         finally:
             engine.dispose()
     conn = sqlite3.connect(db_path, timeout=30)
     try:
+        if commit:
+            with conn:
+                conn.execute(sql, args)
+            return []
         return conn.execute(sql, args).fetchall()
     finally:
         conn.close()

@@ -4,7 +4,6 @@ sends the message), and two senders running at once send each message exactly on
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,11 +16,11 @@ from app import create_app
 from bantin import mail
 from bantin.clock import _real_now
 from bantin.extensions import db
-from tests.conftest import ROOT, make_config
-from tests.faults.support import integrity, query
+from tests.conftest import ROOT, database_uri, make_config
+from tests.faults.support import execute, integrity, query
 from tests.mail_server import SMTPServer
 
-pytestmark = [pytest.mark.live, pytest.mark.sqlite_only("its senders share a SQLite file")]
+pytestmark = pytest.mark.live
 
 
 class HoldingInbox:
@@ -62,8 +61,8 @@ def world(tmp_path, migrated_db):
         handler = HoldingInbox(smtp.inbox, **holding)
         smtp.controller.handler = handler
         smtp.start()
-        db_path = tmp_path / "bantin.db"
-        shutil.copy(migrated_db, db_path)
+        database_uri(tmp_path, migrated_db)  # a copy of the file, or a PostgreSQL database
+        db_path = tmp_path / "bantin.db"  # names the test's database for query()
         config = make_config(tmp_path, **smtp.config())
         app = create_app(config)
         with app.app_context():
@@ -125,7 +124,7 @@ def test_kill9_of_a_sender_mid_run_loses_nothing(world):
 
     # The lease runs out (stored times shifted, no waiting): the next run sends it.
     past = (_real_now() - timedelta(minutes=1)).isoformat(" ")
-    _commit(db_path, "UPDATE mail_message SET claimed_until = ? WHERE status = 'SENDING'", past)
+    execute(db_path, "UPDATE mail_message SET claimed_until = ? WHERE status = 'SENDING'", past)
     third = _sender(env)
     out, err = third.communicate(timeout=120)
     assert third.returncode == 0, err
@@ -136,17 +135,6 @@ def test_kill9_of_a_sender_mid_run_loses_nothing(world):
     assert sorted(received) == sorted(stored) and len(set(received)) == 12
     ((attempts,),) = query(db_path, "SELECT max(attempts) FROM mail_message")
     assert attempts == 2  # the killed attempt counted
-
-
-def _commit(db_path, sql: str, *args) -> None:
-    import sqlite3
-
-    conn = sqlite3.connect(db_path, timeout=30)
-    try:
-        with conn:
-            conn.execute(sql, args)
-    finally:
-        conn.close()
 
 
 def test_two_senders_at_once_send_each_message_once(world):
