@@ -4,6 +4,8 @@ PostgreSQL database, in one command.
 The target is migrated to the head first (Alembic, as `db upgrade` would), then every table
 the models describe is copied in dependency order inside one transaction: row counts are
 compared per table before the commit, so the target ends complete or as empty as it was.
+Rows are streamed from SQLite and inserted in batches (``--batch-size``, 2,000 by default),
+so memory stays flat whatever the size of the site.
 The search index is not copied: it is rebuilt from the copied rows. Uploads stay where
 they are (UPLOAD_FOLDER).
 """
@@ -20,7 +22,7 @@ from flask import Flask, current_app
 
 from bantin.extensions import db
 
-BATCH = 1000
+BATCH = 2000
 # Rows the migrations themselves create in an empty database; the copy replaces them.
 SEEDED = frozenset({"site_settings", "content_state"})
 
@@ -72,37 +74,59 @@ def _refuse_non_empty(conn: sa.Connection) -> None:
             )
 
 
-def _self_parent(table: sa.Table) -> sa.Column | None:
-    for fk in table.foreign_keys:
-        if fk.column.table is table:
-            return fk.parent
-    return None
+def _self_parents(table: sa.Table) -> list[sa.Column]:
+    """Nullable columns pointing at the table's own single-column primary key (a page's
+    parent, the document a document replaces, a menu item's parent)."""
+    key = list(table.primary_key.columns)
+    return [
+        fk.parent
+        for fk in table.foreign_keys
+        if fk.column.table is table and key == [fk.column] and fk.parent.nullable
+    ]
 
 
-def _rows_in_order(source: sa.Connection, table: sa.Table) -> list[dict]:
-    """The table's rows by primary key; a table that points at itself (a reply's parent, a
-    page's parent) lists every parent before its children, as the target's foreign keys
-    are checked row by row."""
+def _batches(
+    source: sa.Connection, table: sa.Table, size: int
+) -> Iterator[tuple[list[dict], list[dict]]]:
+    """The table's rows by primary key, ``size`` at a time, read as they are inserted (the
+    driver's cursor is iterated, never fetched whole). A row whose parent in the same table
+    comes later by key goes in with that parent left empty, and is returned apart: the
+    caller sets the parent once the whole table is in (the target checks foreign keys row
+    by row). Each batch: (rows to insert, their parents to set afterwards)."""
     order = list(table.primary_key.columns) or list(table.columns)
-    rows = [dict(r._mapping) for r in source.execute(sa.select(table).order_by(*order))]
-    parent = _self_parent(table)
-    if parent is None:
-        return rows
-    key = next(iter(table.primary_key.columns)).name
-    placed: set = set()
-    ordered: list[dict] = []
-    waiting = rows
-    while waiting:
-        later = [r for r in waiting if r[parent.name] is not None and r[parent.name] not in placed]
-        if len(later) == len(waiting):  # a cycle or a missing parent: let the target say so
-            ordered.extend(later)
-            break
-        for r in waiting:
-            if r[parent.name] is None or r[parent.name] in placed:
-                ordered.append(r)
-                placed.add(r[key])
-        waiting = [r for r in waiting if r[key] not in placed]
-    return ordered
+    parents = _self_parents(table)
+    key = order[0].name
+    result = source.execution_options(yield_per=size).execute(sa.select(table).order_by(*order))
+    for partition in result.partitions(size):
+        rows, later = [], []
+        for r in partition:
+            row = dict(r._mapping)
+            ahead = {
+                c.name: row[c.name]
+                for c in parents
+                if row[c.name] is not None and row[c.name] > row[key]
+            }
+            if ahead:
+                later.append({"_key": row[key], **ahead})
+                row.update(dict.fromkeys(ahead))
+            rows.append(row)
+        yield rows, later
+
+
+def _set_parents(target: sa.Connection, table: sa.Table, later: list[dict], size: int) -> None:
+    """The parents held back by _batches, once every row of the table is in."""
+    key = next(iter(table.primary_key.columns))
+    for name in dict.fromkeys(k for row in later for k in row if k != "_key"):
+        pending = [{"_key": row["_key"], "_value": row[name]} for row in later if name in row]
+        stmt = (
+            table.update().where(key == sa.bindparam("_key")).values({name: sa.bindparam("_value")})
+        )
+        for start in range(0, len(pending), size):
+            target.execute(stmt, pending[start : start + size])
+
+
+def _count(conn: sa.Connection, table: sa.Table) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
 def _reset_sequence(conn: sa.Connection, table: sa.Table) -> None:
@@ -127,8 +151,11 @@ def _reset_sequence(conn: sa.Connection, table: sa.Table) -> None:
             )
 
 
-def copy_to(url: str, app: Flask | None = None, echo=lambda _m: None) -> dict[str, int]:
-    """Copy every table of this site into the database at ``url``; returns rows per table."""
+def copy_to(
+    url: str, app: Flask | None = None, echo=lambda _m: None, batch: int = BATCH
+) -> dict[str, int]:
+    """Copy every table of this site into the database at ``url``, ``batch`` rows per
+    insert; returns rows per table."""
     from flask_migrate import upgrade
 
     app = app or current_app
@@ -171,15 +198,21 @@ def copy_to(url: str, app: Flask | None = None, echo=lambda _m: None) -> dict[st
                 if table.name in SEEDED:
                     target.execute(table.delete())
             for table in tables:
-                rows = _rows_in_order(source, table)
-                for start in range(0, len(rows), BATCH):
-                    target.execute(table.insert(), rows[start : start + BATCH])
-                copied = target.execute(sa.select(sa.func.count()).select_from(table)).scalar()
-                if copied != len(rows):
-                    raise CopyError(f"{table.name}: {len(rows)} rows read, {copied} in the target")
+                read, later = 0, []
+                for rows, held in _batches(source, table, batch):
+                    target.execute(table.insert(), rows)
+                    read += len(rows)
+                    later += held
+                _set_parents(target, table, later, batch)
+                in_source, copied = _count(source, table), _count(target, table)
+                if not in_source == read == copied:
+                    raise CopyError(
+                        f"{table.name}: {in_source} rows in this site, {read} read, "
+                        f"{copied} in the target"
+                    )
                 _reset_sequence(target, table)
-                counts[table.name] = len(rows)
-                echo(f"  {table.name}: {len(rows)} rows")
+                counts[table.name] = read
+                echo(f"  {table.name}: {read} rows")
         db.engine.dispose()
     return counts
 
@@ -211,10 +244,17 @@ def rebuild_search(url: str, app: Flask | None = None) -> str:
 
 @click.command("copy-to")
 @click.argument("database_url")
-def copy_to_command(database_url: str) -> None:
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=BATCH,
+    show_default=True,
+    help="Rows read and inserted at a time.",
+)
+def copy_to_command(database_url: str, batch_size: int) -> None:
     """Copy this SQLite site into an empty PostgreSQL database (then switch the URL)."""
     try:
-        counts = copy_to(database_url, echo=click.echo)
+        counts = copy_to(database_url, echo=click.echo, batch=batch_size)
     except CopyError as exc:
         raise click.ClickException(f"Copy refused: {exc}") from exc
     total = sum(counts.values())
