@@ -3,12 +3,20 @@
 
     .venv/bin/python bench/run.py [--articles 1000 --comments 10000 | --reuse DB]
                                   [--duration 10] [--connections 32] [--targets a,b,...]
+                                  [--db sqlite|postgresql|both|URL]
 
 Steps: a temporary instance folder; ``flask db upgrade``; ``flask seed-bench`` (or a copy
 of a prepared database); gunicorn started from ``deploy/gunicorn.conf.py`` with test
 settings (TESTING, CAPTCHA_TEST_ANSWER, SPAM_GUARD_ENABLED=false); wrk (or the built-in
 Python load generator) for each target; the bare-Flask baseline and nginx serving the
-saved article HTML under the same conditions. Prints a table and writes JSON under
+saved article HTML under the same conditions.
+
+``--db postgresql`` runs the same targets with the site on PostgreSQL: a throw-away cluster
+(tests/pg_cluster.py, restarted with PostgreSQL's durable defaults), a scratch database,
+``db upgrade`` + ``seed-bench`` into it (``--reuse`` copies the prepared SQLite file in with
+``copy-to``); a ``postgresql+psycopg://`` URL uses that server instead (its user creates and
+drops a scratch database). ``--db both`` measures SQLite, then PostgreSQL, on the same data
+(same seed and sizes), and prints them side by side. Prints a table and writes JSON under
 ``bench/results/``. Every load run is bounded (at most 15 s) and targets 127.0.0.1 only.
 """
 
@@ -38,6 +46,9 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -549,42 +560,166 @@ class Nginx:
 # ---------------------------------------------------------------- database facts
 
 
-def sql_now() -> str:
-    return datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+class Site:
+    """The site's database for one run: a SQLite file in the temporary folder, or a scratch
+    database on PostgreSQL (a throw-away cluster, or the server of a given URL). Read
+    through SQLAlchemy core, so the harness's own queries are the same on both engines."""
+
+    def __init__(self, spec: str, work: Path) -> None:
+        self.cluster = None
+        self.server_url: str | None = None
+        self.name: str | None = None
+        self.path: Path | None = None
+        self._reader: sa.Engine | None = None
+        if spec == "sqlite":
+            self.engine = "sqlite"
+            self.path = work / "bantin.db"
+            self.url = f"sqlite:///{self.path}"
+            return
+        self.engine = "postgresql"
+        if spec == "postgresql":
+            self.server_url = start_cluster(self)
+        else:
+            url = sa.engine.make_url(spec)
+            if url.get_backend_name() != "postgresql":
+                raise SystemExit(f"--db: not a PostgreSQL URL: {spec!r}")
+            self.server_url = url.set(drivername="postgresql+psycopg").render_as_string(False)
+        name = f"bantin_bench_{secrets.token_hex(4)}"
+        with self._admin() as conn:
+            conn.execute(sa.text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+        self.name = name
+        url = sa.engine.make_url(self.server_url).set(database=name)
+        self.url = url.render_as_string(hide_password=False)
+
+    @contextlib.contextmanager
+    def _admin(self):
+        engine = sa.create_engine(self.server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                yield conn
+        finally:
+            engine.dispose()
+
+    @property
+    def reader(self) -> sa.Engine:
+        """Read access without a pool (every check sees the latest commit); the SQLite file
+        is opened read-only, as the harness always did."""
+        if self._reader is None:
+            if self.engine == "sqlite":
+                self._reader = sa.create_engine(
+                    f"sqlite:///file:{self.path}?mode=ro&uri=true",
+                    connect_args={"timeout": 30},
+                    poolclass=NullPool,
+                )
+            else:
+                self._reader = sa.create_engine(self.url, poolclass=NullPool)
+        return self._reader
+
+    def size_mb(self) -> float:
+        if self.engine == "sqlite":
+            return round(self.path.stat().st_size / 1024 / 1024, 1)
+        with self.reader.connect() as conn:
+            size = conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar()
+        return round(size / 1024 / 1024, 1)
+
+    def describe(self) -> dict:
+        if self.engine == "sqlite":
+            return {"engine": "sqlite", "version": sqlite3.sqlite_version}
+        with self.reader.connect() as conn:
+            version = conn.execute(sa.text("SHOW server_version")).scalar()
+            settings = dict(
+                conn.execute(
+                    sa.text(
+                        "SELECT name, setting FROM pg_settings WHERE name IN ('fsync',"
+                        " 'synchronous_commit', 'full_page_writes', 'shared_buffers',"
+                        " 'max_connections')"
+                    )
+                ).all()
+            )
+        where = "throw-away cluster on this machine" if self.cluster else "given server"
+        return {"engine": "postgresql", "version": version, "where": where, "settings": settings}
+
+    def close(self) -> None:
+        """Drop the scratch database and stop the cluster (after the servers have stopped)."""
+        if self._reader is not None:
+            self._reader.dispose()
+        try:
+            if self.name and self.cluster is None:
+                with self._admin() as conn:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        finally:
+            if self.cluster is not None:
+                self.cluster.stop()
 
 
-def db_connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    conn.execute("PRAGMA busy_timeout=30000")
-    return conn
+# PostgreSQL's defaults for what the test cluster turns off for speed (fsync, full page
+# writes, synchronous commit): a benchmark measures what an operator would run.
+DURABLE = ("-c fsync=on", "-c full_page_writes=on", "-c synchronous_commit=on")
 
 
-VISIBLE = "a.status = 'PUBLISHED' AND a.published_at <= ?"
+def start_cluster(site: Site) -> str:
+    """A throw-away cluster (tests/pg_cluster.py), restarted with durable settings; the
+    caller's close() stops it even when the start fails half-way."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.pg_cluster import Cluster
+
+    cluster = Cluster()
+    site.cluster = cluster
+    log(f"PostgreSQL: initdb + pg_ctl start in {cluster.root} …")
+    cluster.start()
+    options = " ".join(
+        [
+            f"-p {cluster.port}",
+            "-c listen_addresses=127.0.0.1",
+            f"-c unix_socket_directories={cluster.root}",
+            "-c max_connections=200",
+            *DURABLE,
+        ]
+    )
+    cmd = [str(cluster.bindir / "pg_ctl"), "-D", str(cluster.data), "-o", options]
+    cmd += ["-l", str(cluster.root / "log"), "-w", "restart"]
+    if cluster.as_root:
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    subprocess.run(cmd, check=True, capture_output=True, cwd=cluster.root)
+    return cluster.url
 
 
-def pick_targets(db_path: Path) -> dict:
+def _now_param() -> sa.BindParameter:
+    """Now in UTC, bound as the models store it (naive UTC; SQLite's text form)."""
+    return sa.bindparam("now", datetime.now(UTC).replace(tzinfo=None), type_=sa.DateTime())
+
+
+VISIBLE = "a.status = 'PUBLISHED' AND a.published_at <= :now"
+
+
+def pick_targets(reader: sa.Engine) -> dict:
     """The URLs to measure, chosen from the data like a reader would meet them."""
-    now = sql_now()
-    with contextlib.closing(db_connect(db_path)) as conn:
+    now = _now_param()
+    with reader.connect() as conn:
         counts = conn.execute(
-            "SELECT (SELECT count(*) FROM article), (SELECT count(*) FROM comment)"
-        ).fetchone()
-        per_page = conn.execute("SELECT articles_per_page FROM site_settings WHERE id = 1")
-        per_page = (per_page.fetchone() or (20,))[0] or 20
+            sa.text("SELECT (SELECT count(*) FROM article), (SELECT count(*) FROM comment)")
+        ).one()
+        per_page = conn.execute(
+            sa.text("SELECT articles_per_page FROM site_settings WHERE id = 1")
+        ).first()
+        per_page = (per_page or (20,))[0] or 20
         per_page = max(1, min(100, per_page))
         row = conn.execute(
-            f"SELECT c.slug, count(*) FROM article a JOIN category c ON c.id = a.category_id "
-            f"WHERE {VISIBLE} GROUP BY c.id ORDER BY 2 DESC, c.id LIMIT 1",
-            (now,),
-        ).fetchone()
+            sa.text(
+                f"SELECT c.slug, count(*) FROM article a JOIN category c ON c.id = a.category_id "
+                f"WHERE {VISIBLE} GROUP BY c.id, c.slug ORDER BY 2 DESC, c.id LIMIT 1"
+            ).bindparams(now)
+        ).one()
         slug, in_category = row
         pages = max(1, math.ceil(in_category / per_page))
         # The article a crowd opens: a recent one with an ordinary number of comments.
         recent = conn.execute(
-            f"SELECT a.id, a.slug, a.comment_count FROM article a WHERE {VISIBLE} "
-            "AND a.allow_comments = 1 ORDER BY a.published_at DESC, a.id DESC LIMIT 100",
-            (now,),
-        ).fetchall()
+            sa.text(
+                f"SELECT a.id, a.slug, a.comment_count FROM article a WHERE {VISIBLE} "
+                "AND a.allow_comments = :yes ORDER BY a.published_at DESC, a.id DESC LIMIT 100"
+            ).bindparams(now, sa.bindparam("yes", True, type_=sa.Boolean()))
+        ).all()
         mean = counts[1] / max(1, counts[0])
         art = min(recent, key=lambda r: abs(r[2] - mean * 0.9))  # ~90% approved
     deep = min(2000, pages)
@@ -602,20 +737,20 @@ def pick_targets(db_path: Path) -> dict:
     }
 
 
-def view_count(db_path: Path, article_id: int) -> int:
-    with contextlib.closing(db_connect(db_path)) as conn:
+def view_count(reader: sa.Engine, article_id: int) -> int:
+    with reader.connect() as conn:
         return conn.execute(
-            "SELECT view_count FROM article WHERE id = ?", (article_id,)
-        ).fetchone()[0]
+            sa.text("SELECT view_count FROM article WHERE id = :id"), {"id": article_id}
+        ).scalar_one()
 
 
-def settled_view_count(db_path: Path, article_id: int, timeout: float = 10) -> int:
+def settled_view_count(reader: sa.Engine, article_id: int, timeout: float = 10) -> int:
     """The count once in-flight requests have finished (stable for half a second)."""
-    last, stable_since = view_count(db_path, article_id), time.monotonic()
+    last, stable_since = view_count(reader, article_id), time.monotonic()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         time.sleep(0.1)
-        value = view_count(db_path, article_id)
+        value = view_count(reader, article_id)
         if value != last:
             last, stable_since = value, time.monotonic()
         elif time.monotonic() - stable_since >= 0.5:
@@ -687,11 +822,55 @@ def check_views(res: LoadResult, before: int, after: int, log_path: Path, mark: 
     }
 
 
-def marked_comments(db_path: Path, marker: str) -> int:
-    with contextlib.closing(db_connect(db_path)) as conn:
+def marked_comments(reader: sa.Engine, marker: str) -> int:
+    with reader.connect() as conn:
         return conn.execute(
-            "SELECT count(*) FROM comment WHERE content LIKE ?", (f"%thử tải {marker} %",)
-        ).fetchone()[0]
+            sa.text("SELECT count(*) FROM comment WHERE content LIKE :pattern"),
+            {"pattern": f"%thử tải {marker} %"},
+        ).scalar_one()
+
+
+SEARCH_PROBE = """
+import json, sys, time
+from app import create_app
+from bantin.search import parse_query, search
+
+app = create_app()
+query, rounds = sys.argv[1], int(sys.argv[2])
+times = []
+with app.test_request_context("/search"):
+    parsed = parse_query(query)
+    for i in range(rounds + 5):
+        t0 = time.perf_counter()
+        results = search(parsed, 1, 20)
+        if i >= 5:
+            times.append((time.perf_counter() - t0) * 1000)
+print(json.dumps({"times_ms": sorted(times), "total": results.total}))
+"""
+
+
+def search_uncached(env: dict, query: str, rounds: int = 30) -> dict:
+    """search() itself in a fresh process on the run's database, no load, no cache: the
+    cost a new query pays (the page and results caches only help a repeated one)."""
+    out = subprocess.run(
+        [sys.executable, "-c", SEARCH_PROBE, query, str(rounds)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1:]}
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    times = data["times_ms"]
+    return {
+        "query": query,
+        "matches": data["total"],
+        "rounds": rounds,
+        "p50_ms": round(percentile(times, 50), 2),
+        "p99_ms": round(percentile(times, 99), 2),
+    }
 
 
 # ---------------------------------------------------------------- page weight
@@ -826,7 +1005,7 @@ def ensure_wrk(loader: str, notes: list[str]) -> str:
     return "python"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, sink: list | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--comments", type=int, default=10000)
@@ -844,6 +1023,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--label", default="", help="a name for the result file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument(
+        "--db",
+        default="sqlite",
+        help="sqlite (default); postgresql (a throw-away cluster); both (SQLite then\n"
+        "PostgreSQL on the same data, side by side); or a postgresql+psycopg:// URL of a\n"
+        "server whose user may create databases (a scratch one is made and dropped)",
+    )
+    ap.add_argument(
         "--set",
         action="append",
         default=[],
@@ -852,6 +1038,8 @@ def main(argv: list[str] | None = None) -> int:
         "BANTIN_GUNICORN_<NAME> variable, e.g. --set MAX_REQUESTS=0 --set WORKERS=3",
     )
     args = ap.parse_args(argv)
+    if args.db == "both":
+        return run_both(list(sys.argv[1:] if argv is None else argv))
 
     duration = min(MAX_DURATION, max(1.0, args.duration))
     warmup = 20 if duration >= 5 else 5
@@ -870,6 +1058,7 @@ def main(argv: list[str] | None = None) -> int:
     db_path, uploads = work / "bantin.db", work / "uploads"
     secret = make_secret()
     env = flask_env(db_path, uploads, secret)
+    site: Site | None = None
     overrides = {}
     for item in args.set:
         name, sep, value = item.partition("=")
@@ -896,8 +1085,22 @@ def main(argv: list[str] | None = None) -> int:
     servers: list = []
     try:
         # -- the data
+        site = Site(args.db, work)
+        report["database"] = {"engine": site.engine}
         t0 = time.perf_counter()
-        if args.reuse:
+        if args.reuse and site.engine != "sqlite":
+            # The prepared SQLite file, moved in the way an office would move it.
+            log(f"copying {args.reuse}, then copy-to PostgreSQL …")
+            shutil.copyfile(args.reuse, db_path)
+            flask_cli(env, "db", "upgrade")
+            flask_cli(env, "copy-to", site.url)
+            env["BANTIN_SQLALCHEMY_DATABASE_URI"] = site.url
+            report["seed"] = {
+                "reused": str(args.reuse),
+                "copied_to": "postgresql",
+                "seconds": round(time.perf_counter() - t0, 1),
+            }
+        elif args.reuse:
             log(f"copying {args.reuse} …")
             shutil.copyfile(args.reuse, db_path)
             flask_cli(env, "db", "upgrade")
@@ -908,6 +1111,7 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds": round(time.perf_counter() - t0, 1),
             }
         else:
+            env["BANTIN_SQLALCHEMY_DATABASE_URI"] = site.url
             log("db upgrade …")
             flask_cli(env, "db", "upgrade")
             log(f"seed-bench --articles {args.articles} --comments {args.comments} …")
@@ -927,9 +1131,10 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds": round(time.perf_counter() - t0, 1),
                 "output": out.strip().splitlines()[-1:],
             }
-        facts = pick_targets(db_path)
+        facts = pick_targets(site.reader)
         report["data"] = facts
-        report["database_mb"] = round(db_path.stat().st_size / 1024 / 1024, 1)
+        report["database_mb"] = site.size_mb()
+        report["database"] = site.describe()
         log(
             f"data: {facts['articles']} articles, {facts['comments']} comments; "
             f"category {facts['category_slug']} has {facts['category_pages']} pages; "
@@ -976,7 +1181,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             for _ in range(warmup):  # warm the workers' caches and SQLite's page cache
                 fetch(bantin.port, path, ua="bench-warmup")
-            before = view_count(db_path, facts["article_id"]) if name == "article" else 0
+            before = view_count(site.reader, facts["article_id"]) if name == "article" else 0
             log_mark = settled_size(bantin.log_path)
             log(f"{name}: {path} for {duration:.0f} s …")
             res = measure(loader, bantin.port, path, duration, args, count=True)
@@ -984,7 +1189,7 @@ def main(argv: list[str] | None = None) -> int:
             settled_size(bantin.log_path)  # the last access-log lines land after the responses
             entry.update(server_times(bantin.log_path, log_mark, path) or {})
             if name == "article":
-                after = settled_view_count(db_path, facts["article_id"])
+                after = settled_view_count(site.reader, facts["article_id"])
                 entry["views"] = check_views(res, before, after, bantin.log_path, log_mark, path)
             results.append(entry)
 
@@ -1000,7 +1205,7 @@ def main(argv: list[str] | None = None) -> int:
                     bantin.port, facts["article_path"], duration, args.comment_threads, marker
                 )
                 time.sleep(0.5)
-                stored = marked_comments(db_path, marker)
+                stored = marked_comments(site.reader, marker)
                 c["stored"] = stored
                 c["lost"] = c["accepted"] - stored
                 c["status_5xx"] = sum(v for k, v in c["statuses"].items() if int(k) >= 500)
@@ -1019,6 +1224,9 @@ def main(argv: list[str] | None = None) -> int:
         report["rss"] = sampler.stop()
         bantin.stop()
         servers.remove(bantin)
+        if "search" in targets:
+            log("search: search() in-process, caches bypassed …")
+            report["search_uncached"] = search_uncached(env, args.query)
 
         # -- the bare-Flask baseline, same gunicorn settings, same bytes
         if "baseline" in targets:
@@ -1052,6 +1260,8 @@ def main(argv: list[str] | None = None) -> int:
         for server in servers:
             with contextlib.suppress(Exception):
                 server.stop()
+        if site is not None:
+            site.close()
         if args.keep:
             log(f"kept {work}")
         else:
@@ -1066,9 +1276,14 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     label = args.label or f"{report['data']['articles']}a"
+    if site.engine != "sqlite":
+        label += f"-{site.engine}"
     out_file = args.out / f"{stamp}-{label}.json"
     out_file.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(render_table(report))
+    print(render_database(report))
+    if sink is not None:
+        sink.append(report)
     print(f"\nJSON: {out_file}")
     return 0
 
@@ -1093,6 +1308,71 @@ def result_entry(name: str, path: str, res: LoadResult) -> dict:
         "errors": res.errors,
         "loader": res.loader,
     }
+
+
+def run_both(argv: list[str]) -> int:
+    """SQLite, then PostgreSQL, with the same arguments (same seed and sizes: the same
+    data); each run reports as usual, then both side by side."""
+    reports: list[dict] = []
+    for engine in ("sqlite", "postgresql"):
+        log(f"==== {engine} ====")
+        main([*argv, "--db", engine], sink=reports)
+    print()
+    print(render_engines(reports))
+    return 0
+
+
+def render_database(report: dict) -> str:
+    """The engine of the run and search() without any cache."""
+    lines = []
+    database = report.get("database")
+    if database:
+        where = f", {database['where']}" if database.get("where") else ""
+        settings = database.get("settings")
+        extra = f" {settings}" if settings else ""
+        lines.append(f"database: {database['engine']} {database.get('version', '')}{where}{extra}")
+    s = report.get("search_uncached")
+    if s and "p50_ms" in s:
+        lines.append(
+            f"search() uncached, in-process, no load: {s['query']!r} p50 {s['p50_ms']} ms, "
+            f"p99 {s['p99_ms']} ms over {s['rounds']} rounds ({s['matches']} matches)"
+        )
+    elif s:
+        lines.append(f"search() uncached: failed {s.get('error')}")
+    return "\n".join(lines)
+
+
+def render_engines(reports: list[dict]) -> str:
+    """One row per target, one column group per engine, and PostgreSQL / SQLite in req/s."""
+    names = [r.get("database", {}).get("engine", "?") for r in reports]
+    by_engine = [{r["target"]: r for r in rep["results"]} for rep in reports]
+    head = f"{'target':<14}" + "".join(f" | {n:^27}" for n in names) + " | pg/sqlite"
+    sub = f"{'':<14}" + " | {:>9} {:>8} {:>8}".format("req/s", "p50 ms", "p99 ms") * len(names)
+    lines = [head, sub, "-" * len(head)]
+    targets = list(dict.fromkeys(t for results in by_engine for t in results))
+    for target in targets:
+        cells = []
+        for results in by_engine:
+            r = results.get(target)
+            cells.append(
+                f" | {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}"
+                if r
+                else f" | {'-':>9} {'-':>8} {'-':>8}"
+            )
+        first, last = by_engine[0].get(target), by_engine[-1].get(target)
+        ratio = f"{last['rps'] / first['rps']:.2f}" if first and last and first["rps"] else "-"
+        lines.append(f"{target:<14}" + "".join(cells) + f" | {ratio:>9}")
+    lines.append("")
+    for name, rep in zip(names, reports, strict=True):
+        data = rep.get("data", {})
+        seed = rep.get("seed", {})
+        s = rep.get("search_uncached") or {}
+        lines.append(
+            f"{name}: {data.get('articles')} articles, {data.get('comments')} comments, "
+            f"database {rep.get('database_mb')} MB, seeded in {seed.get('seconds')} s; "
+            f"search() uncached p50 {s.get('p50_ms')} ms, p99 {s.get('p99_ms')} ms"
+        )
+    return "\n".join(lines)
 
 
 def render_table(report: dict) -> str:
