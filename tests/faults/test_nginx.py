@@ -179,6 +179,12 @@ def test_nginx_in_front_of_gunicorn(stack):
     assert home.status == 200
     assert_headers(home)
     assert all("Secure" in c for c in home.headers.get_all("Set-Cookie") or [])
+    # Links the app builds keep the port the reader used: nginx passes the browser's Host
+    # ($http_host), not $host, which drops a non-default port.
+    feed = browser.get("/feed.xml")
+    assert feed.status == 200
+    assert f"<link>{stack['https']}/</link>" in feed.text
+    assert f"{stack['https']}/article/" in feed.text
     missing = browser.get("/no-such-page")
     assert missing.status == 404
     assert_headers(missing)
