@@ -51,8 +51,10 @@ def register_proxy(app: Flask) -> None:
     """Trust X-Forwarded-* only from the configured number of reverse proxies."""
     count = int(app.config.get("PROXY_COUNT") or 0)
     if count > 0:
+        # The port travels in X-Forwarded-Host (nginx sends the browser's Host, port
+        # included: deploy/nginx-bantin.conf); X-Forwarded-Port is not trusted (x_port=0).
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=0, x_prefix=count
         )
 
 
