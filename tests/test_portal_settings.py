@@ -79,6 +79,12 @@ def test_the_analytics_script_loads_from_its_file_and_its_origin_joins_the_reade
     editor = as_admin.get("/editor/settings")
     assert editor.headers["Content-Security-Policy"] == EDITOR_CSP
     assert SCRIPT not in text(as_admin.get("/editor/"))
+    # Responses that are not HTML pages cannot run the script: they keep the strict policy,
+    # and the health check reads no settings for it (issue 16).
+    for path in ("/healthz", "/feed.xml", "/robots.txt"):
+        reply = as_admin.get(path)
+        assert reply.status_code == 200, path
+        assert reply.headers["Content-Security-Policy"] == CSP, path
 
 
 def test_without_a_script_the_reader_csp_is_the_strict_one(client):

@@ -77,3 +77,14 @@ def test_queueing_to_write_with_an_uncommitted_write_fails_loudly(app, factory):
     with pytest.raises(AssertionError, match="uncommitted write"), write_lock():
         pass
     db.session.rollback()
+
+
+def test_the_health_check_runs_one_statement(client, statements):
+    """/healthz asks the database one question: no content version, no settings for the
+    CSP of a plain-text answer (issue 16's profile)."""
+    client.get("/healthz")  # the first request may load what a worker loads once
+    statements.clear()
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+    assert statements == ["SELECT 1"]
+    assert "Content-Security-Policy" in response.headers

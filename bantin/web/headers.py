@@ -79,11 +79,14 @@ def reader_csp(origin: str | None) -> str:
     )
 
 
-def _page_csp() -> str:
+def _page_csp(response) -> str:
     if request.blueprint == "editor":
         # The editor previews an image while it uploads from a local blob: address.
         return EDITOR_CSP
-    if request.blueprint == "public":
+    # Only a reader's HTML page can load the analytics script. Anything else (the health
+    # check, feeds, sitemaps, JSON) keeps the strict policy without reading the settings:
+    # /healthz then costs one query, not two (issue 16).
+    if request.blueprint == "public" and response.mimetype == "text/html":
         try:  # the settings are cached for the request (site_layout)
             return reader_csp(script_origin(site_layout().settings.analytics_script_url))
         except SQLAlchemyError:  # a "database unavailable" page keeps the strict policy
@@ -97,7 +100,7 @@ def add_security_headers(response):
     for name, value in BASE_HEADERS.items():
         headers.setdefault(name, value)
     if "Content-Security-Policy" not in headers:
-        headers["Content-Security-Policy"] = _page_csp()
+        headers["Content-Security-Policy"] = _page_csp(response)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
     # The application never advertises its software or version.
