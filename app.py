@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bantin import checks, config
 from bantin.extensions import babel, csrf, db, login_manager, migrate
-from bantin.web import headers, input_guard, jinja, readonly
+from bantin.web import headers, input_guard, jinja, readonly, session
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_database(app)
     headers.register(app)  # before ProxyFix wraps the WSGI app
+    session.register(app)
     input_guard.register(app)
     readonly.register(app)
     register_proxy(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -71,9 +72,14 @@ class _ClockSigner(TimestampSigner):
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(
-        current_app.config["SECRET_KEY"], salt="bantin.comment-form", signer=_ClockSigner
-    )
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret_key: str | bytes) -> URLSafeTimedSerializer:
+    # Built once per key: every article view signs a form time (issue 16). The serializer
+    # keeps no state between calls; the signer reads the clock when it signs.
+    return URLSafeTimedSerializer(secret_key, salt="bantin.comment-form", signer=_ClockSigner)
 
 
 def form_timestamp(article_id: int) -> str:
