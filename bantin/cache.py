@@ -89,6 +89,9 @@ def settings_snapshot(settings: SiteSettings) -> SimpleNamespace:
     return snapshot(settings, (c.key for c in sa.inspect(SiteSettings).column_attrs))
 
 
+_VERSION = sa.text("SELECT version FROM content_state WHERE id = 1")
+
+
 class PageCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -98,12 +101,15 @@ class PageCache:
         self._valid_until: datetime | None = None
 
     def _current_version(self) -> int:
-        if "content_version" not in g:
-            version = db.session.execute(
-                sa.text("SELECT version FROM content_state WHERE id = 1")
-            ).scalar()
-            g.content_version = version or 0
-        return g.content_version
+        version = g.get("content_version")
+        if version is None:
+            # On the session's connection (the same transaction as the page's other reads),
+            # without the ORM's execute: this runs on every reader page (issue 16).
+            version = (
+                db.session.connection().execute(_VERSION).scalar() or 0  # type: ignore[union-attr]
+            )
+            g.content_version = version
+        return version
 
     def _next_due(self, now: datetime) -> datetime | None:
         return db.session.scalar(
