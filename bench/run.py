@@ -1066,6 +1066,14 @@ def main(argv: list[str] | None = None, sink: list | None = None) -> int:
         help="override a gunicorn setting of deploy/gunicorn.conf.py through its\n"
         "BANTIN_GUNICORN_<NAME> variable, e.g. --set MAX_REQUESTS=0 --set WORKERS=3",
     )
+    ap.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an application setting through its BANTIN_<KEY> variable (JSON values are\n"
+        "parsed), e.g. --config 'SQLALCHEMY_ENGINE_OPTIONS={\"pool_pre_ping\": false}'",
+    )
     args = ap.parse_args(argv)
     if args.db == "both":
         return run_both(list(sys.argv[1:] if argv is None else argv))
@@ -1094,6 +1102,11 @@ def main(argv: list[str] | None = None, sink: list | None = None) -> int:
         if not sep:
             ap.error(f"--set needs NAME=VALUE, got {item!r}")
         overrides[f"BANTIN_GUNICORN_{name.upper()}"] = value
+    for item in args.config:
+        key, sep, value = item.partition("=")
+        if not sep:
+            ap.error(f"--config needs KEY=VALUE, got {item!r}")
+        overrides[f"BANTIN_{key}"] = value
     env.update(overrides)
     results: list[dict] = []
     report: dict = {
