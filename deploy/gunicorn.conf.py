@@ -23,6 +23,14 @@ threads = int(_env("THREADS", "4"))
 worker_class = "gthread"
 preload_app = False
 
+# Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new
+# connections over them. With one shared socket, a gthread worker that wakes first accepts
+# many keep-alive connections at once: rounds were measured with all 32 on one worker, one
+# core idle, at half speed (issue 16). Connections waiting in a restarting worker's queue
+# are reset unless the kernel moves them (Linux 5.14+: sysctl net.ipv4.tcp_migrate_req=1,
+# docs/deploy.md). REUSE_PORT=false goes back to the shared socket.
+reuse_port = _env("REUSE_PORT", "true").lower() in ("1", "true", "yes", "on")
+
 # A request that runs longer than this is stuck: the worker is killed and replaced.
 timeout = int(_env("TIMEOUT", "30"))
 # On restart/stop, finish the requests in flight (a commit takes milliseconds).
