@@ -1416,10 +1416,14 @@ def render_engines(reports: list[dict]) -> str:
         data = rep.get("data", {})
         seed = rep.get("seed", {})
         s = rep.get("search_uncached") or {}
+        searched = (
+            f"; search() uncached p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms"
+            if "p50_ms" in s
+            else ""
+        )
         lines.append(
             f"{name}: {data.get('articles')} articles, {data.get('comments')} comments, "
-            f"database {rep.get('database_mb')} MB, seeded in {seed.get('seconds')} s; "
-            f"search() uncached p50 {s.get('p50_ms')} ms, p99 {s.get('p99_ms')} ms"
+            f"database {rep.get('database_mb')} MB, seeded in {seed.get('seconds')} s{searched}"
         )
     return "\n".join(lines)
 
