@@ -25,7 +25,7 @@ from bantin.models.page import MenuItem, MenuTarget, Page, PageRevision, PageSta
 from bantin.models.question import Question, QuestionStatus
 from bantin.models.schedule import ScheduleEntry, ScheduleWeek
 from bantin.models.site import ContentState, SiteSettings, WebLink
-from bantin.models.stats import ArticleDailyViews, DailyStats, RateEvent
+from bantin.models.stats import ArticleDailyViews, DailyStats, RateEvent, ViewLogPosition
 from bantin.models.two_factor import RecoveryCode
 from bantin.models.user import LoginAttempt, Role, User
 
@@ -72,5 +72,6 @@ __all__ = [
     "TermKind",
     "TokenPurpose",
     "User",
+    "ViewLogPosition",
     "WebLink",
 ]

@@ -40,3 +40,18 @@ class RateEvent(db.Model):
     bucket: Mapped[str] = mapped_column(sa.String(40))
     key: Mapped[str] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ViewLogPosition(db.Model):
+    """How far `flask count-views` has read nginx's view log (bantin.view_log).
+
+    The file is named by (device, inode), not only by path: after logrotate renames it, the
+    stored inode is found again at ``path + ".1"`` and finished before the new file starts.
+    The offset is saved in the same transaction as the counts it stands for.
+    """
+
+    path: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    device: Mapped[int] = mapped_column(sa.BigInteger)
+    inode: Mapped[int] = mapped_column(sa.BigInteger)
+    offset: Mapped[int] = mapped_column(sa.BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
