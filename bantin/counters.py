@@ -23,8 +23,13 @@ VISIT_COOKIE = "visit"
 _BOT = re.compile(r"bot|crawl|spider|slurp|fetch|scan|preview|monitor|lighthouse", re.I)
 
 
+def is_bot_agent(user_agent: str) -> bool:
+    """The bot rule on a User-Agent string (requests here, nginx's view log in view_log)."""
+    return bool(_BOT.search(user_agent))
+
+
 def is_bot(request: Request) -> bool:
-    return bool(_BOT.search(request.headers.get("User-Agent", "")))
+    return is_bot_agent(request.headers.get("User-Agent", ""))
 
 
 # Only a GET shows a page to someone. HEAD (link checkers, uptime monitors, ``curl -I``,
