@@ -17,6 +17,7 @@ from bantin.official_documents_import import documents_cli
 from bantin.search import search_cli
 from bantin.text import clean_line, normalise_email
 from bantin.two_factor import reset_command as two_factor_reset_command
+from bantin.view_log import count_views_command
 
 
 def password_problem(password: str) -> str | None:
@@ -139,6 +140,7 @@ def register(app: Flask) -> None:
         mail_cli,
         two_factor_reset_command,
         copy_to_command,
+        count_views_command,
     ):
         app.cli.add_command(command)
     backup.register(app)  # backup, restore

@@ -34,6 +34,9 @@ def defaults(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 10}},
         # The sliding window after which a returning browser counts as a new visit.
         "VISIT_WINDOW_SECONDS": 30 * 60,
+        # nginx's log of pages it served from its cache (issue 16): `flask count-views` adds
+        # them to the counters (bantin.view_log). BANTIN_VIEWS_LOG_PATH moves it.
+        "VIEWS_LOG_PATH": "/var/log/nginx/bantin.views.log",
         # Audit entries older than this many days go with `flask purge` (0 keeps them).
         "AUDIT_KEEP_DAYS": 365,
         # Mail (bantin.mail, docs/mail.md). No MAIL_SERVER: mail is off, nothing is queued
