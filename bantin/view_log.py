@@ -34,7 +34,7 @@ from sqlalchemy.exc import OperationalError
 
 from bantin.clock import site_timezone, utcnow
 from bantin.counters import _COUNTED_METHODS, is_bot_agent
-from bantin.database import write_lock
+from bantin.database import write_lock, write_refusal
 from bantin.extensions import db
 
 BATCH_LINES = 5000
@@ -470,8 +470,11 @@ def _follow(path: str, interval: float, batch_lines: int) -> None:
         try:
             result = count_views(path, batch_lines)
         except OperationalError as error:
-            # A locked, read-only or unreachable database: the log keeps; try again later.
+            # A locked, read-only or full database: the log keeps; try again later. Any
+            # other error ends the command (systemd restarts it; the journal shows why).
             db.session.rollback()
+            if not write_refusal(error):
+                raise
             current_app.logger.warning("views not counted yet: %s", error.orig)
         else:
             if result.missing and not waiting:
@@ -500,7 +503,7 @@ def _follow(path: str, interval: float, batch_lines: int) -> None:
     "--interval",
     default=1.0,
     show_default=True,
-    type=click.FloatRange(min=0.05),
+    type=click.FloatRange(min=0.01),
     help="Seconds between reads with --follow.",
 )
 @click.option(
