@@ -47,6 +47,9 @@ FIELDS = 7
 CACHED = frozenset({"HIT", "STALE", "UPDATING"})
 # Article ids are the article table's INTEGER: anything larger is not one.
 _MAX_ID = 2**31 - 1
+# After a rotation, nginx's workers reopen the log each in its own time after USR1: the
+# renamed file is left only once nothing has written to it for this long (seconds).
+ROTATED_QUIET = 10.0
 
 
 # ---------------------------------------------------------------- parsing
@@ -341,14 +344,17 @@ def _stat(path: str) -> os.stat_result | None:
         return None
 
 
-def count_views(path: str, batch_lines: int = BATCH_LINES) -> Result:
+def count_views(
+    path: str, batch_lines: int = BATCH_LINES, stop: threading.Event | None = None
+) -> Result:
     """Read the log at ``path`` from the stored position to its last complete line, counting
-    batch by batch; return what was done. Safe to run again at any moment."""
+    batch by batch; return what was done. Safe to run again at any moment. ``stop`` ends
+    the pass early, between two committed batches."""
     key = os.path.abspath(path)
     result = Result(path=key)
     parser = LineParser()
     first_skipped = ""
-    while True:
+    while not (stop and stop.is_set()):
         try:
             done, first = _step(key, result, parser, batch_lines)
         except PositionMoved:
@@ -391,9 +397,11 @@ def _step(key: str, result: Result, parser: LineParser, limit: int) -> tuple[boo
     old = _stat(rotated)
     if old is not None and _identity(old) == (stored.device, stored.inode):
         done, first = _read(key, rotated, stored, stored, result, parser, limit)
-        # Leave the old file once it is read to its end AND nginx writes the new one (it
-        # has reopened its log on USR1): until then, lines may still land in the old file.
-        if not done or current is None or current.st_size == 0:
+        # Leave the old file once it is read to its end, nginx writes the new one (it has
+        # reopened its log on USR1) and the old one has been quiet for a while (every
+        # worker has): until then, lines may still land in the old file.
+        quiet = time.time() - old.st_mtime >= ROTATED_QUIET
+        if not done or current is None or current.st_size == 0 or not quiet:
             return done, first
         tail = old.st_size - result.offset
         if tail > 0:  # nginx writes whole lines: only a crash leaves a torn one
@@ -458,7 +466,7 @@ def _follow(path: str, interval: float, batch_lines: int) -> None:
     stop = threading.Event()
 
     def request_stop(_signum, _frame) -> None:
-        stop.set()  # the batch in hand is committed first: the loop checks between passes
+        stop.set()  # the batch in hand is committed first: checked between batches
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, request_stop)
@@ -468,7 +476,7 @@ def _follow(path: str, interval: float, batch_lines: int) -> None:
     reported = time.monotonic()
     while not stop.is_set():
         try:
-            result = count_views(path, batch_lines)
+            result = count_views(path, batch_lines, stop)
         except OperationalError as error:
             # A locked, read-only or full database: the log keeps; try again later. Any
             # other error ends the command (systemd restarts it; the journal shows why).

@@ -4,6 +4,8 @@ truncation, batches, the CLI, and any split of the log counting as the whole."""
 import itertools
 import logging
 import os
+import threading
+import time
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -48,6 +50,12 @@ def line(
 def write(path: Path, *lines: str, mode: str = "a") -> None:
     with open(path, mode, encoding="utf-8") as fh:
         fh.write("".join(lines))
+
+
+def quiet_since(path: Path, seconds: float) -> None:
+    """Date the file's last write ``seconds`` back (rather than wait for that long)."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
 
 
 def totals() -> dict:
@@ -150,6 +158,24 @@ def test_json_escapes_and_raw_bytes_in_the_user_agent(app, log):
     assert (result.views, result.skipped) == (3, 0)
 
 
+def test_an_overlong_line_is_skipped_whole(app, log, monkeypatch):
+    monkeypatch.setattr(view_log, "MAX_LINE", 120)
+    write(log, line("page"), "x" * 300 + "\n", line("page", visit=""), "y" * 250)
+    result = view_log.count_views(str(log))
+    assert (result.lines, result.views, result.skipped) == (3, 2, 1)
+    write(log, "\n", line("page"))  # the overlong run at the end is complete now
+    result = view_log.count_views(str(log))
+    assert (result.lines, result.views, result.skipped) == (2, 1, 1)
+
+
+def test_a_stop_request_ends_the_pass_between_batches(app, log):
+    write(log, *(line("page") for _ in range(10)))
+    stop = threading.Event()
+    stop.set()
+    assert view_log.count_views(str(log), stop=stop).lines == 0
+    assert view_log.count_views(str(log), batch_lines=4).lines == 10
+
+
 def test_views_fall_on_the_site_s_local_day(app, factory, log):
     art = factory.article()
     write(
@@ -232,8 +258,11 @@ def test_rotation_finishes_the_renamed_file_then_reads_the_new_one(app, factory,
     assert position.inode == os.stat(f"{log}.1").st_ino
     write(Path(f"{log}.1"), line("page"))  # a late line in the old file, still counted
     write(log, line("page", visit=""), line("page", visit=""))  # nginx reopened
+    # Workers reopen one by one: the old file is left only once it has been quiet.
+    assert view_log.count_views(str(log)).views == 1
+    quiet_since(Path(f"{log}.1"), view_log.ROTATED_QUIET)
     result = view_log.count_views(str(log))
-    assert (result.views, result.offset) == (3, log.stat().st_size)
+    assert (result.views, result.offset) == (2, log.stat().st_size)
     db.session.expire_all()
     position = db.session.get(ViewLogPosition, str(log))
     assert (position.inode, position.offset) == (log.stat().st_ino, log.stat().st_size)

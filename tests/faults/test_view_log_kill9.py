@@ -7,6 +7,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -139,6 +140,9 @@ def test_kill9_neither_loses_nor_doubles_a_view(app_factory, tmp_path):
         if round_no == ROUNDS // 2:
             with open(target, "a", encoding="utf-8") as fh:
                 fh.write(torn)  # nginx ends its lines before it reopens the log
+            # Its last write to the old file, long enough ago for the reader to leave it.
+            then = time.time() - 60
+            os.utime(target, (then, then))
             torn, target = "", log
         written += len(chunk)
         proc = counting.follow()
