@@ -117,6 +117,11 @@ def answer_hmac(answer: str, binding: str = "") -> str:
     return _mac("answer", f"{binding}|{normalise_answer(answer)}").hex()
 
 
+def bind_session() -> None:
+    """Give this browser its captcha binding now (a session cookie) if it has none."""
+    _binding(create=True)
+
+
 def _binding(create: bool) -> str:
     """A random id kept in this browser's (signed) session cookie; "" outside requests."""
     if not has_request_context():

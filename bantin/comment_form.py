@@ -71,6 +71,13 @@ def _content(value: str | None) -> str:
     return nfc(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+class _HoleCSRF(FlaskForm.Meta.csrf_class):
+    """Flask-WTF's CSRF, rendering the cached page's hole instead of a new token."""
+
+    def generate_csrf_token(self, csrf_token_field) -> str:
+        return TOKEN_HOLES.csrf
+
+
 class CommentForm(FlaskForm):
     name = StringField(_l("Họ và tên"))
     address = StringField(_l("Địa chỉ"))
@@ -99,25 +106,43 @@ class CommentForm(FlaskForm):
 
     @classmethod
     def blank(cls, article: Article) -> CommentForm:
-        """A blank form for the cached article page: its per-reader tokens are holes."""
-        form = cls(formdata=None)
+        """A blank form for the cached article page: its per-reader tokens are holes.
+
+        Its CSRF field renders the hole without making a token: making one would put it
+        in the session, and a page nginx shares must leave the session empty.
+        """
+        form = cls(formdata=None, meta={"csrf_class": _HoleCSRF})
         form.ts.data = TOKEN_HOLES.ts
         form.captcha.token = TOKEN_HOLES.captcha
         form.captcha.refresh_url = _refresh_url(article)
-        if _csrf_enabled():
-            form.csrf_token.current_token = TOKEN_HOLES.csrf
         return form
 
     @staticmethod
-    def token_fills(article: Article) -> dict[cache.Hole, str]:
-        """This reader's values for TOKEN_HOLES (URL-safe characters, escaped all the same)."""
+    def token_fills(article: Article, per_reader: bool = True) -> dict[cache.Hole, str]:
+        """This reader's values for TOKEN_HOLES (URL-safe characters, escaped all the same).
+
+        Without `per_reader` (a page nginx shares) the CSRF and captcha tokens stay empty
+        and the session untouched; the page's script fetches both (``tokens``), and a post
+        without them gets the form back with its input (blueprints/public/comments.py).
+        """
         fills = {
-            TOKEN_HOLES.captcha: new_token(),
+            TOKEN_HOLES.captcha: new_token() if per_reader else "",
             TOKEN_HOLES.ts: guard.form_timestamp(article.id),
         }
         if _csrf_enabled():
-            fills[TOKEN_HOLES.csrf] = generate_csrf()
+            fills[TOKEN_HOLES.csrf] = generate_csrf() if per_reader else ""
         return {hole: str(escape(value)) for hole, value in fills.items()}
+
+    @staticmethod
+    def tokens() -> dict[str, str]:
+        """A fresh CSRF token and captcha challenge for a shared page's form (JSON)."""
+        token = new_token()
+        return {
+            "csrf": generate_csrf() if _csrf_enabled() else "",
+            "token": token,
+            "image": url_for("public.captcha_image", token=token),
+            "audio": url_for("public.captcha_audio", token=token),
+        }
 
     # -------------------------------------------------------------- validation
 

@@ -31,6 +31,7 @@ from bantin.comments import comments_open
 from bantin.formatting import number
 from bantin.models import Article
 from bantin.sidebar import site_layout
+from bantin.web import shared_cache
 
 # The counters change with every visit; showing them up to this many seconds late saves a
 # query per page. The stored figures themselves are always exact.
@@ -81,8 +82,10 @@ def article_page(
     is_open = comments_open(art, site_layout().settings)
     fills = {VIEWS_HOLE: number(figures.views)}
     lazy_context = None
+    g.shared_view = f"article {art.id}"
     if is_open and form is None:
-        fills |= CommentForm.token_fills(art)
+        # A page nginx may share carries no per-reader token: its script fetches them.
+        fills |= CommentForm.token_fills(art, per_reader=not shared_cache.offered())
         lazy_context = lambda: {"comment_form": CommentForm.blank(art)}  # noqa: E731
     html = render_page(
         "public/article.html",

@@ -118,6 +118,7 @@ def test_the_reader_path_calls_nothing_in_the_blueprint_layer():
     assert modules == {
         "bantin.cache",
         "bantin.counters",
+        "bantin.web",
         "bantin.queries",
         "bantin.comment_form",
         "bantin.comments",

@@ -164,7 +164,7 @@ def test_the_answer_never_reaches_the_client(real_app):
         assert answer not in value, header
     # The JSON refresh gives a token and addresses only.
     data = client.get("/captcha/new?format=json").get_json()
-    assert set(data) == {"token", "image", "audio"}
+    assert set(data) == {"token", "image", "audio", "csrf"}
     assert real_answer(data["token"], client) not in json.dumps(data)
 
 

@@ -6,13 +6,14 @@ the cached settings, the guard's checks when it is on).
 """
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, jsonify, redirect, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from bantin import captcha, comments, queries, reader
 from bantin.comment_form import CommentForm
 from bantin.database import write_lock
-from bantin.extensions import db
+from bantin.extensions import csrf, db
 from bantin.models import Article, CommentStatus
 from bantin.sidebar import site_layout
 from bantin.web.net import client_ip, rate_key
@@ -34,15 +35,42 @@ def _article_or_404(article_id: int):
     return art
 
 
+def _csrf_refusal() -> str | None:
+    """CSRFProtect's own check, run in the view so that a refusal keeps the reader's text."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return None
+    try:
+        csrf.protect()
+    except CSRFError:
+        return _(
+            "Phiên gửi ý kiến đã hết hạn hoặc trang chưa kịp tải mã xác nhận. "
+            "Nội dung của bạn vẫn còn: vui lòng nhập mã xác nhận mới rồi gửi lại."
+        )
+    return None
+
+
 @bp.post(f"/article/<int(max={MAX_ID}):article_id>/comments")
+@csrf.exempt  # checked in the view (_csrf_refusal), never skipped
 def comment_post(article_id: int):
-    """A reader's comment: stored as pending, approved or spam, or the form again (400)."""
+    """A reader's comment: stored as pending, approved or spam, or the form again (400).
+
+    A post without a valid CSRF token (an expired session, or a page shared by nginx's
+    cache sent before its script fetched the tokens, or without JavaScript) is refused like
+    any other, but with the form again, the input kept and fresh tokens, instead of an
+    error page that would lose the text.
+    """
     art = _article_or_404(article_id)
     settings = site_layout().settings
     if not comments.comments_open(art, settings):
         abort(403)
+    refusal = _csrf_refusal()
     form = CommentForm()
     form.validate()
+    if refusal is not None:
+        # The form renders a new token (made for this session as it was built).
+        form.csrf_token.errors = []
+        form.general_errors.append(refusal)
+        return _form_again(art, form)
     attempt = form.attempt(
         ip=client_ip(),
         user_agent=request.headers.get("User-Agent", ""),
@@ -50,12 +78,8 @@ def comment_post(article_id: int):
     )
     outcome = comments.post(art, attempt, settings)
     if not outcome.accepted:
-        # The article page again: messages by the fields, input kept, a fresh captcha.
         form.add_reasons(outcome.reasons)
-        full = queries.article_with_category(art.id)
-        if full is None:  # deleted meanwhile
-            abort(404)
-        return reader.article_page(full, form=form.prepare(full), status=400, count_view=False)
+        return _form_again(art, form)
     if outcome.status == CommentStatus.APPROVED:
         flash(_("Ý kiến của bạn đã được đăng"), "comment")
     else:
@@ -67,6 +91,26 @@ def comment_post(article_id: int):
         # The proof a later comment needs to count as a returning commenter's (any status:
         # it is honoured only once a moderator has approved this comment).
         comments.remember_commenter(response, outcome.comment_id, attempt.submission.commenter_ids)
+    return response
+
+
+def _form_again(art, form: CommentForm) -> Response:
+    """The article page again: messages by the fields, input kept, a fresh captcha."""
+    full = queries.article_with_category(art.id)
+    if full is None:  # deleted meanwhile
+        abort(404)
+    return reader.article_page(full, form=form.prepare(full), status=400, count_view=False)
+
+
+@bp.get(f"/article/<int(max={MAX_ID}):article_id>/comment-tokens")
+def comment_tokens(article_id: int):
+    """The per-reader tokens a shared page's comment form lacks (JSON; writes nothing: the
+    challenge is stored, and rate-limited, when its image is fetched)."""
+    art = _article_or_404(article_id)
+    if not comments.comments_open(art, site_layout().settings):
+        abort(404)
+    response = jsonify(CommentForm.tokens())
+    response.headers.update(NO_STORE)
     return response
 
 
@@ -140,12 +184,7 @@ def captcha_new():
             return _too_many()
         db.session.commit()  # the rate-limit hit; the challenge is stored by its image
     if _wants_json():
-        token = captcha.new_token()
-        response = jsonify(
-            token=token,
-            image=url_for("public.captcha_image", token=token),
-            audio=url_for("public.captcha_audio", token=token),
-        )
+        response = jsonify(CommentForm.tokens())
         response.headers.update(NO_STORE)
         return response
     raw = request.args.get("article", "")
@@ -154,7 +193,10 @@ def captcha_new():
     art = queries.article_with_category(int(raw))
     if art is None or not art.is_visible():
         return redirect(url_for("public.home"), 303)
-    # The article page always carries a new challenge.
+    # The article page always carries a new challenge. The session cookie this sets keeps
+    # nginx's shared copy (which carries none) away from this browser: without JavaScript
+    # that copy's form could never get a challenge.
+    captcha.bind_session()
     target = url_for("public.article", article_id=art.id, slug=art.slug, _anchor="comment-form")
     response = redirect(target, 303)
     response.headers.update(NO_STORE)

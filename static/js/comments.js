@@ -9,7 +9,9 @@
     return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator || ".");
   }
 
-  // Captcha: "Đổi mã khác" fetches a new challenge and swaps it in place.
+  // Captcha: "Đổi mã khác" fetches a new challenge and swaps it in place. A page shared
+  // by nginx's cache comes with no per-reader tokens (empty captcha token): they are
+  // fetched once the form comes near the screen or is used.
   function setupCaptcha(box) {
     var img = box.querySelector(".captcha-image");
     var token = box.querySelector('input[name="captcha_token"]');
@@ -18,18 +20,21 @@
     var refresh = box.querySelector(".captcha-refresh");
     var status = box.querySelector(".captcha-status");
     var newUrl = box.getAttribute("data-new-url");
+    var form = box.closest ? box.closest("form") : null;
+    var csrf = form ? form.querySelector('input[name="csrf_token"]') : null;
+    var tokensUrl = form ? form.getAttribute("data-tokens-url") : null;
     if (!img || !token || !refresh || !newUrl || !window.fetch) {
       return;
     }
     var busy = false;
     var autoRetried = false;
 
-    function renew(announce) {
+    function renew(announce, url) {
       if (busy) {
         return;
       }
       busy = true;
-      fetch(newUrl + "?format=json", {
+      fetch(url || newUrl + "?format=json", {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
         cache: "no-store"
@@ -42,6 +47,9 @@
         })
         .then(function (data) {
           token.value = data.token;
+          if (csrf && data.csrf) {
+            csrf.value = data.csrf;
+          }
           img.src = data.image;
           if (audio) {
             audio.href = data.audio;
@@ -57,8 +65,11 @@
           }
         })
         .catch(function () {
-          // Fall back to the plain link: a full page with a new challenge.
-          window.location.href = refresh.href;
+          // Fall back to the plain link: a full page with a new challenge. A quiet fetch
+          // never moves the reader away; the form says what to do if it is sent as is.
+          if (announce) {
+            window.location.href = refresh.href;
+          }
         })
         .then(function () {
           busy = false;
@@ -70,6 +81,34 @@
       event.preventDefault();
       renew(true);
     });
+    if (!token.value && tokensUrl) {
+      // Not the broken image of an empty token: nothing is drawn until the fetch.
+      img.removeAttribute("src");
+      var fetched = false;
+      var fetchTokens = function () {
+        if (!fetched) {
+          fetched = true;
+          renew(false, tokensUrl);
+        }
+      };
+      form.addEventListener("focusin", fetchTokens);
+      if (window.IntersectionObserver) {
+        var watcher = new IntersectionObserver(
+          function (entries) {
+            for (var i = 0; i < entries.length; i++) {
+              if (entries[i].isIntersecting) {
+                watcher.disconnect();
+                fetchTokens();
+              }
+            }
+          },
+          { rootMargin: "600px 0px" }
+        );
+        watcher.observe(box);
+      } else {
+        fetchTokens();
+      }
+    }
     // A page left open past the challenge's lifetime: fetch a new one once, quietly.
     img.addEventListener("error", function () {
       if (!autoRetried) {
