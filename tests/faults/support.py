@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import http.client
+import json
 import os
 import signal
 import sqlite3
