@@ -112,6 +112,8 @@ def _with_nginx(tmp_path, server):
             "/srv/bantin/instance/uploads/": f"{uploads}/",
             "/var/log/nginx/bantin.access.log": str(root / "access.log"),
             "/var/log/nginx/bantin.error.log": str(root / "error.log"),
+            "/var/log/nginx/bantin.views.log": str(root / "views.log"),
+            "/var/cache/nginx/bantin": str(root / "cache"),
         },
     )
     (root / "bantin.conf").write_text(site)
@@ -312,3 +314,72 @@ def test_nginx_compresses_text_and_serves_the_favicon(stack):
     assert icon.status == 200
     assert icon.body == (ROOT / "static" / "favicon.ico").read_bytes()
     assert icon.headers["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+
+
+def _cache_status(reply) -> str:
+    return reply.headers.get("X-Cache-Status") or ""
+
+
+def test_the_microcache_serves_anonymous_readers_and_every_view_is_counted_once(stack):
+    """Readers share one copy for a few seconds; the app counts what it serves, count-views
+    what the cache served; together each GET by a person counts once, visits too."""
+    import sqlalchemy as sa
+
+    from bantin.clock import local_today
+    from bantin.extensions import db
+    from bantin.models import Article, ArticleDailyViews, DailyStats
+    from bantin.view_log import count_views
+    from tests.conftest import live_app_context
+
+    server = stack["server"]
+    path = make_article(server)
+    article_id = int(path.split("/")[2])
+    views_log = server.tmp_path / "nginx" / "views.log"
+
+    first = Browser(stack["https"], insecure_tls=True)
+    filled = first.get(path)
+    assert filled.status == 200 and _cache_status(filled) == "MISS"
+    assert "X-Accel-Expires" not in filled.headers  # nginx's own header stays inside
+    # Five new readers and the first one again: served from the cache, the visit cookie
+    # replayed to each.
+    readers = [Browser(stack["https"], insecure_tls=True) for _ in range(5)]
+    for reader in [*readers, first]:
+        reply = reader.get(path)
+        assert reply.status == 200 and _cache_status(reply) == "HIT"
+        assert 'name="captcha_token" value=""' in reply.text  # no reader's token in a copy
+        cookies = reply.headers.get_all("Set-Cookie") or []
+        assert len(cookies) == 1 and cookies[0].startswith("visit=1;"), cookies
+    again = readers[0].get(path)  # a returning reader: a view, not a new visit
+    assert _cache_status(again) == "HIT"
+    # Not counted: a bot (served from the cache) and a HEAD (never shared).
+    bot = Browser(stack["https"], insecure_tls=True, user_agent="Googlebot/2.1")
+    assert bot.get(path).status == 200
+    assert first.request("HEAD", path).status == 200
+    # A browser with a session gets its own page, counted by the app: here the one the
+    # captcha's no-script "Đổi mã khác" link gives.
+    own = Browser(stack["https"], insecure_tls=True)
+    assert own.get(f"/captcha/new?article={article_id}").status == 303
+    personal = own.get(path)
+    assert _cache_status(personal) == "BYPASS"
+    assert 'name="captcha_token" value=""' not in personal.text
+
+    people_gets = 1 + 6 + 1 + 1  # first, 5 readers + first again, the returning one, own
+    new_visits = 1 + 5 + 1  # first, 5 readers, own
+    lines = views_log.read_text().splitlines()
+    # The 7 hits and the bot's (count-views leaves it out); a HEAD is never shared.
+    assert len(lines) == 8
+    with live_app_context(server):
+        result = count_views(str(views_log))
+        assert result.views == 7
+        again_result = count_views(str(views_log))  # nothing new: nothing doubled
+        assert again_result.views == 0
+        art = db.session.get(Article, article_id)
+        assert art.view_count == people_gets
+        day = local_today()
+        daily = db.session.scalars(
+            sa.select(ArticleDailyViews).where(ArticleDailyViews.article_id == article_id)
+        ).one()
+        assert (daily.day, daily.views) == (day, people_gets)
+        stats = db.session.scalars(sa.select(DailyStats)).one()
+        assert (stats.day, stats.page_views, stats.visits) == (day, people_gets, new_visits)
+        db.engine.dispose()
