@@ -422,8 +422,8 @@ class CaptchaWidget:
 
     def __call__(self, field: CaptchaField, **kwargs) -> Markup:
         token = field.token or ""
-        image_url = url_for("public.captcha_image", token=token)
-        audio_url = url_for("public.captcha_audio", token=token)
+        image_url = field.image_url or url_for("public.captcha_image", token=token)
+        audio_url = field.audio_url or url_for("public.captcha_audio", token=token)
         kwargs.setdefault("id", field.id)
         input_attrs = {
             "type": "text",
@@ -481,6 +481,9 @@ class CaptchaField(StringField):
         super().__init__(*args, **kwargs)
         self.token: str = ""
         self.refresh_url: str = ""
+        # Set by a cached page's blank form (holes); otherwise made from the token.
+        self.image_url: str = ""
+        self.audio_url: str = ""
 
     def process(self, formdata, data=None, extra_filters=None):
         super().process(formdata, data=data, extra_filters=extra_filters)

@@ -39,8 +39,15 @@ CONTENT_MAX = 4000
 
 # The per-reader values of a blank form in a cached page.
 TOKEN_HOLES = SimpleNamespace(
-    csrf=cache.Hole("csrf-token"), captcha=cache.Hole("captcha-token"), ts=cache.Hole("form-time")
+    csrf=cache.Hole("csrf-token"),
+    captcha=cache.Hole("captcha-token"),
+    image=cache.Hole("captcha-image"),
+    audio=cache.Hole("captcha-audio"),
+    ts=cache.Hole("form-time"),
 )
+# What a shared page's captcha shows until its script has fetched a challenge: a blank
+# image (no request), and "Nghe mã" leads, without JavaScript, to a page of one's own.
+_BLANK_IMAGE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
 
 def _csrf_enabled() -> bool:
@@ -114,6 +121,8 @@ class CommentForm(FlaskForm):
         form = cls(formdata=None, meta={"csrf_class": _HoleCSRF})
         form.ts.data = TOKEN_HOLES.ts
         form.captcha.token = TOKEN_HOLES.captcha
+        form.captcha.image_url = TOKEN_HOLES.image
+        form.captcha.audio_url = TOKEN_HOLES.audio
         form.captcha.refresh_url = _refresh_url(article)
         return form
 
@@ -125,8 +134,15 @@ class CommentForm(FlaskForm):
         and the session untouched; the page's script fetches both (``tokens``), and a post
         without them gets the form back with its input (blueprints/public/comments.py).
         """
+        token = new_token() if per_reader else ""
         fills = {
-            TOKEN_HOLES.captcha: new_token() if per_reader else "",
+            TOKEN_HOLES.captcha: token,
+            TOKEN_HOLES.image: url_for("public.captcha_image", token=token)
+            if per_reader
+            else _BLANK_IMAGE,
+            TOKEN_HOLES.audio: url_for("public.captcha_audio", token=token)
+            if per_reader
+            else _refresh_url(article),
             TOKEN_HOLES.ts: guard.form_timestamp(article.id),
         }
         if _csrf_enabled():

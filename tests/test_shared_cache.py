@@ -47,6 +47,12 @@ def test_an_anonymous_article_view_is_shared_without_tokens_and_still_counted(ap
         tokens = form_tokens(response.get_data(as_text=True))
         assert tokens["captcha_token"] == "" and tokens["csrf_token"] == ""
         assert tokens["ts"]  # the form time is the same for everyone
+        html = response.get_data(as_text=True)
+        # No request for a challenge that does not exist; without JavaScript "Nghe mã"
+        # leads to a page of the reader's own, with a challenge.
+        assert 'class="captcha-image" src="data:image/gif;base64,' in html
+        assert f'class="captcha-audio" href="/captcha/new?article={art.id}#comment-form"' in html
+        assert "/captcha/.png" not in html
         cookies = response.headers.getlist("Set-Cookie")
         assert len(cookies) == 1 and cookies[0].startswith("visit=1;")
         assert _views(art) == 1  # the app counts what it serves

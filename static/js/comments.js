@@ -82,8 +82,6 @@
       renew(true);
     });
     if (!token.value && tokensUrl) {
-      // Not the broken image of an empty token: nothing is drawn until the fetch.
-      img.removeAttribute("src");
       var fetched = false;
       var fetchTokens = function () {
         if (!fetched) {
