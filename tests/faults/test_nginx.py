@@ -342,18 +342,23 @@ def test_the_microcache_serves_anonymous_readers_and_every_view_is_counted_once(
     assert "X-Accel-Expires" not in filled.headers  # nginx's own header stays inside
     # Five new readers and the first one again: served from the cache, the visit cookie
     # replayed to each.
+    # (A machine that stalls past the 5 seconds makes one an EXPIRED, served and counted by
+    # the app: the totals below hold either way.)
     readers = [Browser(stack["https"], insecure_tls=True) for _ in range(5)]
-    for reader in [*readers, first]:
+    statuses = []
+    for reader in [*readers, first, readers[0]]:  # readers[0] again: a view, not a visit
         reply = reader.get(path)
-        assert reply.status == 200 and _cache_status(reply) == "HIT"
+        assert reply.status == 200
+        statuses.append(_cache_status(reply))
         assert 'name="captcha_token" value=""' in reply.text  # no reader's token in a copy
         cookies = reply.headers.get_all("Set-Cookie") or []
         assert len(cookies) == 1 and cookies[0].startswith("visit=1;"), cookies
-    again = readers[0].get(path)  # a returning reader: a view, not a new visit
-    assert _cache_status(again) == "HIT"
+    assert set(statuses) <= {"HIT", "EXPIRED", "UPDATING"} and "HIT" in statuses, statuses
+    hits = sum(status != "EXPIRED" for status in statuses)
     # Not counted: a bot (served from the cache) and a HEAD (never shared).
     bot = Browser(stack["https"], insecure_tls=True, user_agent="Googlebot/2.1")
-    assert bot.get(path).status == 200
+    bot_reply = bot.get(path)
+    assert bot_reply.status == 200
     assert first.request("HEAD", path).status == 200
     # A browser with a session gets its own page, counted by the app: here the one the
     # captcha's no-script "Đổi mã khác" link gives.
@@ -366,11 +371,11 @@ def test_the_microcache_serves_anonymous_readers_and_every_view_is_counted_once(
     people_gets = 1 + 6 + 1 + 1  # first, 5 readers + first again, the returning one, own
     new_visits = 1 + 5 + 1  # first, 5 readers, own
     lines = views_log.read_text().splitlines()
-    # The 7 hits and the bot's (count-views leaves it out); a HEAD is never shared.
-    assert len(lines) == 8
+    # The hits and the bot's (count-views leaves it out); a HEAD is never shared.
+    assert len(lines) == hits + (_cache_status(bot_reply) != "EXPIRED")
     with live_app_context(server):
         result = count_views(str(views_log))
-        assert result.views == 7
+        assert result.views == hits
         again_result = count_views(str(views_log))  # nothing new: nothing doubled
         assert again_result.views == 0
         art = db.session.get(Article, article_id)
