@@ -25,7 +25,7 @@ from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from bantin import cache, guard
-from bantin.captcha import CaptchaField, new_token
+from bantin.captcha import IMAGE_SIZE, CaptchaField, new_token
 from bantin.comments import CAPTCHA_FAILED, Attempt, Submission
 from bantin.formatting import number
 from bantin.models import Article
@@ -46,8 +46,12 @@ TOKEN_HOLES = SimpleNamespace(
     ts=cache.Hole("form-time"),
 )
 # What a shared page's captcha shows until its script has fetched a challenge: a blank
-# image (no request), and "Nghe mã" leads, without JavaScript, to a page of one's own.
-_BLANK_IMAGE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+# image of the challenge's size (no request), and "Nghe mã" leads, without JavaScript, to a
+# page of one's own.
+_BLANK_IMAGE = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' "
+    f"width='{IMAGE_SIZE[0]}' height='{IMAGE_SIZE[1]}'/%3E"
+)
 
 
 def _csrf_enabled() -> bool:

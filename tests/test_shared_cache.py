@@ -50,7 +50,7 @@ def test_an_anonymous_article_view_is_shared_without_tokens_and_still_counted(ap
         html = response.get_data(as_text=True)
         # No request for a challenge that does not exist; without JavaScript "Nghe mã"
         # leads to a page of the reader's own, with a challenge.
-        assert 'class="captcha-image" src="data:image/gif;base64,' in html
+        assert 'class="captcha-image" src="data:image/svg+xml,' in html
         assert f'class="captcha-audio" href="/captcha/new?article={art.id}#comment-form"' in html
         assert "/captcha/.png" not in html
         cookies = response.headers.getlist("Set-Cookie")
