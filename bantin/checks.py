@@ -13,6 +13,7 @@ import os
 import sqlite3
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -388,8 +389,46 @@ def _schema_findings(app: Flask, version: str | None, where: str) -> list[Findin
     return findings
 
 
+# Unread lines older than this mean nobody is counting: bantin-views reads every second.
+VIEW_LOG_IDLE_SECONDS = 60
+
+
+def check_view_log(app: Flask) -> list[Finding]:
+    """Views served by nginx's microcache are being counted (deploy/bantin-views.service)."""
+    from bantin import view_log
+
+    path = Path(app.config.get("VIEWS_LOG_PATH") or "")
+    if not path.is_file():
+        return [_ok("view_log", f"no {path}: nginx's microcache has logged no view here")]
+    if not os.access(path, os.R_OK):
+        return [
+            _warn(
+                "view_log",
+                f"{path} is not readable by this user: `flask count-views` runs in the "
+                "group adm (deploy/bantin-views.service, docs/deploy.md §9).",
+            )
+        ]
+    with app.app_context():
+        try:
+            behind = view_log.unread_bytes(str(path)) or 0
+        except sa.exc.SQLAlchemyError as exc:  # an unmigrated database: the schema check says
+            return [_warn("view_log", f"cannot read the counting position: {exc.orig}")]
+    idle = time.time() - path.stat().st_mtime
+    if behind and idle > VIEW_LOG_IDLE_SECONDS:
+        return [
+            _warn(
+                "view_log",
+                f"{behind:,} bytes of {path} ({idle / 60:.0f} min old) are not counted: is "
+                "bantin-views running? (`systemctl status bantin-views`; "
+                "`flask --app app count-views` counts them now)",
+            )
+        ]
+    return [_ok("view_log", f"{path}: counted to within {behind:,} bytes")]
+
+
 def run_checks(app: Flask, deep: bool = True) -> list[Finding]:
-    """Every finding; ``deep`` adds the database quick_check (slow on big files)."""
+    """Every finding; ``deep`` adds the database quick_check (slow on big files) and the
+    views log's progress (a database read: not at start-up)."""
     return [
         *check_secret_key(app),
         *check_modes(app),
@@ -397,6 +436,7 @@ def run_checks(app: Flask, deep: bool = True) -> list[Finding]:
         *check_limits(app),
         *check_folders(app),
         *check_database(app, deep),
+        *(check_view_log(app) if deep else []),
     ]
 
 

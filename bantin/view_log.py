@@ -372,6 +372,19 @@ def count_views(
     return result
 
 
+def unread_bytes(path: str) -> int | None:
+    """How much of the log at `path` is not counted yet (None: no log). A file other than
+    the one last read counts whole (the rest of a rotated one is not added)."""
+    key = os.path.abspath(path)
+    current = _stat(key)
+    if current is None:
+        return None
+    stored = read_position(key)
+    if stored is None or _identity(current) != (stored.device, stored.inode):
+        return current.st_size
+    return max(0, current.st_size - stored.offset)
+
+
 def _step(key: str, result: Result, parser: LineParser, limit: int) -> tuple[bool, str]:
     """One batch, or one move to another file; (True when nothing is left, first skip)."""
     stored = read_position(key)

@@ -5,6 +5,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -256,3 +257,22 @@ def test_scratch_copies_for_restore_checks_skip_the_deploy_checks_but_not_the_ke
             create_app({**scratch, "SECRET_KEY": "changeme"})
     with pytest.raises(UnsafeDeployment, match="db upgrade"):
         create_app(scratch)
+
+
+def test_check_warns_when_nobody_counts_the_views_log(prod_config, monkeypatch, tmp_path):
+    """nginx's microcache logs views for bantin-views; a log left unread is reported."""
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    log = tmp_path / "bantin.views.log"
+    app = create_app(prod_config(VIEWS_LOG_PATH=str(log)))
+    runner = app.test_cli_runner()
+    assert "[  ok ] view_log: no " in runner.invoke(args=["check"]).output
+    log.write_text("1765084800.123\tHIT\tGET\t200\tpage\t\tMozilla/5.0\n")
+    old = time.time() - 3600
+    os.utime(log, (old, old))
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 0, result.output  # a warning, not an error
+    assert f"[ WARN] view_log: {log.stat().st_size} bytes of" in result.output
+    assert "is bantin-views running?" in result.output
+    assert "1 lines read" in runner.invoke(args=["count-views", "--log", str(log)]).output
+    result = runner.invoke(args=["check"])
+    assert "[  ok ] view_log: " in result.output and "within 0 bytes" in result.output
