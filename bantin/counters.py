@@ -37,9 +37,14 @@ def is_bot(request: Request) -> bool:
 _COUNTED_METHODS = frozenset({"GET"})
 
 
+def countable_view(method: str, user_agent: str) -> bool:
+    """A page view to count: a GET from something that is not a bot (the one rule, for a
+    request here and for a line of nginx's view log in bantin.view_log)."""
+    return method in _COUNTED_METHODS and not is_bot_agent(user_agent)
+
+
 def countable(request: Request) -> bool:
-    """A page view to count: a GET from something that is not a bot (the one rule)."""
-    return request.method in _COUNTED_METHODS and not is_bot(request)
+    return countable_view(request.method, request.headers.get("User-Agent", ""))
 
 
 def is_new_visit(request: Request) -> bool:

@@ -33,7 +33,7 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from bantin.clock import site_timezone, utcnow
-from bantin.counters import _COUNTED_METHODS, is_bot_agent
+from bantin.counters import countable_view
 from bantin.database import write_lock, write_refusal
 from bantin.extensions import db
 
@@ -117,9 +117,8 @@ class LineParser:
         if (
             not counted
             or cache not in CACHED
-            or method not in _COUNTED_METHODS  # the app's rule: a GET (bantin.counters)
             or status != "200"
-            or is_bot_agent(agent)
+            or not countable_view(method, agent)  # the app's rule (bantin.counters)
         ):
             return None
         # An empty cookie is one the request did not carry: a new visit, as in counters.
