@@ -138,24 +138,28 @@ class CommentForm(FlaskForm):
         and the session untouched; the page's script fetches both (``tokens``), and a post
         without them gets the form back with its input (blueprints/public/comments.py).
         """
-        token = new_token() if per_reader else ""
-        fills = {
-            TOKEN_HOLES.captcha: token,
-            TOKEN_HOLES.image: url_for("public.captcha_image", token=token)
-            if per_reader
-            else _BLANK_IMAGE,
-            TOKEN_HOLES.audio: url_for("public.captcha_audio", token=token)
-            if per_reader
-            else _refresh_url(article),
-            TOKEN_HOLES.ts: guard.form_timestamp(article.id),
-        }
-        if _csrf_enabled():
-            fills[TOKEN_HOLES.csrf] = generate_csrf() if per_reader else ""
+        if per_reader:
+            tokens = CommentForm.tokens()
+            fills = {
+                TOKEN_HOLES.csrf: tokens["csrf"],
+                TOKEN_HOLES.captcha: tokens["token"],
+                TOKEN_HOLES.image: tokens["image"],
+                TOKEN_HOLES.audio: tokens["audio"],
+            }
+        else:
+            fills = {
+                TOKEN_HOLES.csrf: "",
+                TOKEN_HOLES.captcha: "",
+                TOKEN_HOLES.image: _BLANK_IMAGE,
+                TOKEN_HOLES.audio: _refresh_url(article),
+            }
+        fills[TOKEN_HOLES.ts] = guard.form_timestamp(article.id)
         return {hole: str(escape(value)) for hole, value in fills.items()}
 
     @staticmethod
     def tokens() -> dict[str, str]:
-        """A fresh CSRF token and captcha challenge for a shared page's form (JSON)."""
+        """A fresh CSRF token and captcha challenge: a page's own (token_fills), or the JSON
+        a shared page's form fetches."""
         token = new_token()
         return {
             "csrf": generate_csrf() if _csrf_enabled() else "",
