@@ -530,7 +530,30 @@ class Gunicorn:
         self.log.close()
 
 
-class Nginx:
+class _NginxProcess:
+    """An nginx of the bench's own, started on a config it wrote into `base`."""
+
+    def _start(self, conf: Path, base: Path) -> None:
+        self.log = (base / "stdout.log").open("wb")
+        self.proc = subprocess.Popen(
+            ["nginx", "-c", str(conf), "-p", str(base)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+class Nginx(_NginxProcess):
     def __init__(self, html: bytes, workdir: Path) -> None:
         self.port = free_port()
         base = workdir / "nginx"
@@ -568,27 +591,11 @@ class Nginx:
             "  }\n"
             "}\n"
         )
-        self.log = (base / "stdout.log").open("wb")
-        self.proc = subprocess.Popen(
-            ["nginx", "-c", str(conf), "-p", str(base)],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self._start(conf, base)
         wait_http(self.port, "/", self.proc, timeout=10)
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
 
-
-class ShippedNginx:
+class ShippedNginx(_NginxProcess):
     """deploy/nginx-bantin.conf itself in front of the bench's gunicorn: its microcache, its
     views log. Only the machine-specific parts are rewritten: loopback ports, the work
     folder for paths, and plain HTTP for the site, so that the page is compared with the
@@ -634,13 +641,7 @@ class ShippedNginx:
             "http {\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
             f"  keepalive_requests 1000000;\n{temp}  include {base / 'bantin.conf'};\n}}\n"
         )
-        self.log = (base / "stdout.log").open("wb")
-        self.proc = subprocess.Popen(
-            ["nginx", "-c", str(conf), "-p", str(base)],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self._start(conf, base)
         wait_http(self.port, "/healthz", self.proc, timeout=10)
 
     def served(self, path: str) -> int:
@@ -651,16 +652,6 @@ class ShippedNginx:
     def cache_statuses(self) -> dict[str, int]:
         lines = self.views_log.read_text().splitlines() if self.views_log.exists() else []
         return dict(Counter(line.split("\t")[1] for line in lines if "\t" in line))
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
 
 
 # ---------------------------------------------------------------- database facts
